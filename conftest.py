@@ -1,0 +1,95 @@
+"""pytest wiring for the conformance suite: options, the target, the driver, Allure labels."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tsconform import spec
+from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
+from tsconform.profile import Profile, ProfileError
+from tsconform.report import allure_meta
+
+pytest_plugins = ["steps.common"]
+
+DEFAULT_PROFILE = os.path.join(os.path.dirname(__file__), "profiles", "sim.yaml")
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("tsconform")
+    g.addoption("--tserver", default=None,
+                help="'sim' (embedded simulator, default) or tlib://HOST:PORT")
+    g.addoption("--profile", default=DEFAULT_PROFILE, help="ICS/PIXIT profile (YAML)")
+    g.addoption("--sim-fault", action="append", default=[], metavar="NAME",
+                help="run the embedded simulator with a named fault (repeatable)")
+
+
+def pytest_configure(config):
+    for req_id in spec.requirement_ids():
+        config.addinivalue_line("markers", f"{req_id}: requirement {req_id} of the catalogue")
+    for tag, title in spec.FEATURES.items():
+        config.addinivalue_line("markers", f"{tag}: scenarios of the seed's {title} table")
+
+
+@pytest.fixture(scope="session")
+def profile(pytestconfig) -> Profile:
+    try:
+        return Profile.load(pytestconfig.getoption("--profile"))
+    except ProfileError as exc:
+        pytest.exit(str(exc), returncode=4)
+
+
+@pytest.fixture(scope="session")
+def loop():
+    lt = LoopThread()
+    yield lt
+    lt.close()
+
+
+@pytest.fixture
+def target(pytestconfig, profile, loop):
+    """A fresh embedded simulator per scenario, or the T-Server the user named."""
+    where = pytestconfig.getoption("--tserver") or profile.tserver
+    if where == "sim":
+        sim = EmbeddedSim(loop, profile, pytestconfig.getoption("--sim-fault"))
+        yield sim.target
+        sim.close()
+    else:
+        host, port = parse_tserver(where)
+        yield Target(host, port, None, f"T-Server at {host}:{port}")
+
+
+@pytest.fixture
+def driver(loop, profile, target):
+    d = Driver(loop, profile, target)
+    yield d
+    d.close()
+
+
+# ---------------------------------------------------------------- Allure
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_before_scenario(request, feature, scenario):
+    allure_meta.label_scenario(feature, scenario)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_before_step(request, feature, scenario, step, step_func):
+    request.node.stash[allure_meta.STEP_MARK] = len(_traffic(request))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args):
+    allure_meta.attach_step_traffic(_traffic(request)[request.node.stash.get(allure_meta.STEP_MARK, 0):])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception):
+    allure_meta.attach_step_traffic(_traffic(request)[request.node.stash.get(allure_meta.STEP_MARK, 0):])
+
+
+def _traffic(request) -> list:
+    if "driver" not in request.fixturenames:
+        return []
+    return request.getfixturevalue("driver").traffic
+

@@ -1,0 +1,84 @@
+"""Assertion helpers for the steps: each failure says expected, observed, and which message."""
+from __future__ import annotations
+
+from . import spec
+from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
+
+
+class CheckFailed(AssertionError):
+    """A conformance check failed: the target's behaviour differs from the catalogue."""
+
+
+def _where(msg: Message) -> str:
+    return f"in {msg.summary()}"
+
+
+def message_type(msg: Message, expected: M, doing: str) -> None:
+    if msg.type != expected:
+        extra = f" ({msg.get(Attr.ErrorMessage)})" if Attr.ErrorMessage in msg else ""
+        raise CheckFailed(f"{doing}: expected {expected.name}, observed {msg.summary()}{extra}")
+
+
+def private_info(msg: Message, number: int, doing: str) -> None:
+    """An EventPrivateInfo whose PrivateMsgID is the event number."""
+    message_type(msg, M.EventPrivateInfo, doing)
+    attribute(msg, Attr.PrivateMsgID, number)
+
+
+def attribute(msg: Message, attr: Attr, expected) -> None:
+    if attr not in msg:
+        raise CheckFailed(f"{attr.name}: expected {_show(expected)}, observed no {attr.name} {_where(msg)}")
+    if msg[attr] != expected:
+        raise CheckFailed(f"{attr.name}: expected {_show(expected)}, observed {_show(msg[attr])} {_where(msg)}")
+
+
+def absent(msg: Message, attr: Attr, why: str) -> None:
+    if attr in msg:
+        raise CheckFailed(f"{attr.name}: expected none ({why}), observed {_show(msg[attr])} {_where(msg)}")
+
+
+def extension(msg: Message, key: str, expected=None) -> None:
+    ext = msg.get(Attr.Extensions)
+    if not isinstance(ext, KVList) or key not in ext:
+        keys = ext.keys() if isinstance(ext, KVList) else "no Extensions"
+        raise CheckFailed(f"Extensions: expected key {key!r}, observed {keys} {_where(msg)}")
+    if expected is not None and ext.get(key) != expected:
+        raise CheckFailed(f"Extensions[{key!r}]: expected {expected!r}, observed {ext.get(key)!r} {_where(msg)}")
+
+
+def echoes_reference(answer: Message, request: Message) -> None:
+    attribute(answer, Attr.ReferenceID, request[Attr.ReferenceID])
+
+
+def error_row(msg: Message, req_id: str, doing: str) -> None:
+    """An EventError with the ErrorCode and ErrorMessage of an error-table row."""
+    code, text = spec.error(req_id)
+    message_type(msg, M.EventError, f"{doing} ({req_id}: {spec.ERRORS[req_id].precondition})")
+    if msg.get(Attr.ErrorCode) != code:
+        raise CheckFailed(f"ErrorCode for {req_id}: expected {code} ({text}), "
+                          f"observed {msg.get(Attr.ErrorCode)} {_where(msg)}")
+    observed = str(msg.get(Attr.ErrorMessage, ""))
+    if not observed.startswith(text):
+        raise CheckFailed(f"ErrorMessage for {req_id}: expected {text!r}, observed {observed!r} {_where(msg)}")
+
+
+def documented_value(event_number: int, attr_name: str, stated) -> object:
+    """The value the catalogue documents for an event attribute; the feature must agree."""
+    row = next((a for a in spec.EVENTS[event_number].attributes if a.name == attr_name), None)
+    if row is None or row.value is None:
+        raise CheckFailed(f"the catalogue documents no fixed {attr_name} for event {event_number}")
+    if row.value != stated:
+        raise CheckFailed(f"feature file says {attr_name} {stated!r} for event {event_number}, "
+                          f"the catalogue says {row.value!r}")
+    return row.value
+
+
+def _show(value) -> str:
+    return str(value) if isinstance(value, ConnID) else repr(value)
+
+
+def event_number(number: int) -> int:
+    """A private event number the catalogue documents."""
+    if number not in spec.EVENTS:
+        raise CheckFailed(f"event {number} is not in the catalogue (known: {sorted(spec.EVENTS)})")
+    return spec.EVENTS[number].number

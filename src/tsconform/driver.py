@@ -1,0 +1,200 @@
+"""What the steps talk to: T-Lib client sessions on a target, behind a synchronous facade.
+
+The network code is asyncio and runs in one background event-loop thread; steps call plain
+methods that wait for it, each wait bounded by the profile's timeouts.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from .profile import Profile
+from .sim import SimControl, SimStack
+from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
+from .tlib.session import TLibSession, Traffic
+
+
+class LoopThread:
+    """An asyncio event loop in a daemon thread; run() executes a coroutine there and waits."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="tsconform-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, coro, timeout: float = 30.0):
+        fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return fut.result(timeout)
+        except TimeoutError:
+            fut.cancel()
+            raise TimeoutError(f"test system: operation did not finish within {timeout:.0f} s") from None
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+class UsageError(ValueError):
+    """A target or option the suite cannot use."""
+
+
+@dataclass
+class Target:
+    """Where the T-Server is, and (for the simulator) its control interface."""
+
+    host: str
+    port: int
+    control: SimControl | None = None
+    description: str = ""
+
+
+def parse_tserver(url: str) -> tuple[str, int]:
+    u = urlparse(url)
+    if u.scheme != "tlib" or not u.hostname or not u.port:
+        raise UsageError(f"--tserver must be 'sim' or tlib://HOST:PORT, not {url!r}")
+    return u.hostname, u.port
+
+
+class EmbeddedSim:
+    """The reference simulator started on an ephemeral loopback port."""
+
+    def __init__(self, loop: LoopThread, profile: Profile, faults=()):
+        self.loop = loop
+        self.stack = SimStack(profile, faults)
+        host, port = loop.run(self.stack.start("127.0.0.1", 0))
+        self.target = Target(host, port, self.stack.control, f"embedded simulator at {host}:{port}")
+
+    def close(self) -> None:
+        self.loop.run(self.stack.stop())
+
+
+@dataclass
+class Call:
+    conn_id: ConnID
+    caller: str
+    callee: str
+
+
+@dataclass
+class Exchange:
+    """A request a client sent and the answer that echoed its ReferenceID."""
+
+    client: str
+    request: Message
+    answer: Message
+
+
+@dataclass
+class Driver:
+    """One scenario's sessions and state on a target."""
+
+    loop: LoopThread
+    profile: Profile
+    target: Target
+    sessions: dict[str, TLibSession] = field(default_factory=dict)
+    traffic: list[Traffic] = field(default_factory=list)
+    calls: dict[str, Call] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.options = self.profile.options()
+
+    @property
+    def timeout(self) -> float:
+        return self.profile.timeout("answer")
+
+    def _run(self, coro):
+        return self.loop.run(coro, self.timeout * 4 + 5)
+
+    # ------------------------------------------------------------ sessions
+    def client(self, name: str, *dns: str) -> TLibSession:
+        """Open (or reuse) a client session and register it on the given DNs."""
+        s = self.sessions.get(name)
+        if s is None:
+            s = TLibSession(name, self.timeout, self.traffic.append)
+            self.sessions[name] = s
+            self._run(s.connect(self.target.host, self.target.port))
+            answer = self._run(s.register_client(self.profile.app_name, self.profile.app_password))
+            _expect_type(answer, M.EventServerConnected, f"{name} registering as a client")
+        for dn in dns:
+            answer = self._run(s.register_dn(dn))
+            _expect_type(answer, M.EventRegistered, f"{name} registering DN {dn}")
+        return s
+
+    def close(self) -> None:
+        for s in self.sessions.values():
+            self.loop.run(s.close(), 5)
+
+    # ------------------------------------------------------------ requests
+    def request(self, name: str, msg: Message) -> Message:
+        return self._run(self.sessions[name].request(msg))
+
+    def exchange(self, name: str, msg: Message) -> Exchange:
+        answer = self.request(name, msg)
+        return Exchange(name, self.sessions[name].last_request, answer)
+
+    def private_service(self, name: str, number: int, dn: str | None, conn_id: ConnID | None = None,
+                        extensions: KVList | None = None) -> Exchange:
+        attrs: dict = {Attr.PrivateMsgID: number}
+        if dn is not None:
+            attrs[Attr.ThisDN] = dn
+        if conn_id is not None:
+            attrs[Attr.ConnID] = conn_id
+        if extensions:
+            attrs[Attr.Extensions] = extensions
+        return self.exchange(name, Message(M.RequestPrivateService, attrs))
+
+    def wait_event(self, name: str, what: str, match) -> Message:
+        return self._run(self.sessions[name].wait(match, what))
+
+    def assert_not_received(self, name: str, what: str, match) -> None:
+        """After a round trip and the profile's quiet period, nothing matching has arrived."""
+        s = self.sessions[name]
+        self._run(s.barrier())
+        self._run(asyncio.sleep(self.profile.timeout("quiet")))
+        hits = s.take_all(match)
+        if hits:
+            raise AssertionError(f"{name} received {what}, which it must not: {hits[0].summary()}")
+
+    # ------------------------------------------------------------ calls
+    def establish_call(self, label: str, caller_client: str, caller: str, callee_client: str,
+                       callee: str) -> Call:
+        """Dial from caller to callee and answer at the callee; both clients see the call."""
+        dialing = self.request(caller_client, Message(M.RequestMakeCall, {Attr.ThisDN: caller, Attr.OtherDN: callee}))
+        _expect_type(dialing, M.EventDialing, f"{caller_client} making a call to {callee}")
+        conn = dialing[Attr.ConnID]
+        self.wait_event(callee_client, f"EventRinging on {callee}",
+                        lambda m: m.type == M.EventRinging and m.get(Attr.ThisDN) == callee)
+        answered = self.request(callee_client, Message(M.RequestAnswerCall, {Attr.ThisDN: callee, Attr.ConnID: conn}))
+        _expect_type(answered, M.EventEstablished, f"{callee_client} answering the call")
+        self.wait_event(caller_client, f"EventEstablished on {caller}",
+                        lambda m: m.type == M.EventEstablished and m.get(Attr.ThisDN) == caller)
+        call = Call(conn, caller, callee)
+        self.calls[label] = call
+        return call
+
+    # ------------------------------------------------------------ device side and options
+    def set_option(self, name: str, value) -> None:
+        """Set a T-Server option for this scenario (simulator), or confirm the target has it."""
+        if self.target.control is not None:
+            self.target.control.set_option(name, value)
+        elif self.options.get(name) != value:
+            raise UsageError(f"the scenario needs T-Server option {name}={value!r}; the profile says "
+                             f"the target has {self.options.get(name)!r}, and a live T-Server's "
+                             f"options cannot be changed by the suite")
+        self.options[name] = value
+
+    def control(self, purpose: str) -> SimControl:
+        if self.target.control is None:
+            raise UsageError(f"{purpose} needs the simulator's control interface, "
+                             f"which target {self.target.description} does not have")
+        return self.target.control
+
+
+def _expect_type(msg: Message, expected: M, doing: str) -> None:
+    if msg.type != expected:
+        raise AssertionError(f"{doing}: expected {expected.name}, observed {msg.summary()}"
+                             + (f" ({msg.get(Attr.ErrorMessage)})" if Attr.ErrorMessage in msg else ""))

@@ -1,0 +1,152 @@
+"""ICS/PIXIT profiles: what the target implements and the values to test with.
+
+A profile is YAML; every key is checked, and a bad one is named with its path.
+
+>>> p = Profile.from_dict({"pixit": {"dns": {"guest": "5001"}}})
+>>> p.dn("guest"), p.option("accode-name")
+('5001', 'AccountCode')
+"""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .spec import FEATURES
+
+DEFAULTS: dict = {
+    "target": {"tserver": "sim", "switch": "sim"},
+    "application": {"name": "tsconform", "password": "", "password_env": "TSCONFORM_APP_PASSWORD"},
+    "ics": {"features": list(FEATURES)},
+    "pixit": {
+        "dns": {
+            "guest": "5001", "host": "6001", "other": "5002", "agent": "5001", "caller": "7001",
+            "busy_host": "6099", "unknown_host": "6999", "unconfigured": "9999",
+        },
+        "options": {
+            "accode-name": "AccountCode", "accode-data": "ext", "accode-privateservice": True,
+        },
+        "timeouts": {"answer": 2.0, "quiet": 0.05},
+        "device_actions": "sim",
+        "account_code": "4711",
+    },
+    "sim": {
+        "devices": ["5001", "5002", "6001", "6002", "6099", "7001", "7002"],
+        "busy": ["6099"],
+    },
+}
+
+DEVICE_ACTIONS = ("sim", "prompt", "none")
+ACCODE_DATA = ("none", "udata", "ext")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class Profile:
+    data: dict
+    source: str = "<defaults>"
+    overrides: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Profile":
+        p = Path(path)
+        try:
+            raw = yaml.safe_load(p.read_text()) or {}
+        except FileNotFoundError:
+            raise ProfileError(f"profile {p}: no such file") from None
+        except yaml.YAMLError as exc:
+            raise ProfileError(f"profile {p}: not valid YAML: {exc}") from None
+        return cls.from_dict(raw, str(p))
+
+    @classmethod
+    def from_dict(cls, raw: dict, source: str = "<dict>") -> "Profile":
+        if not isinstance(raw, dict):
+            raise ProfileError(f"profile {source}: top level must be a mapping")
+        data = _merge(copy.deepcopy(DEFAULTS), raw, source, "")
+        _validate(data, source)
+        return cls(data, source)
+
+    # -------------------------------------------------------------- accessors
+    def dn(self, role: str) -> str:
+        try:
+            return str(self.data["pixit"]["dns"][role])
+        except KeyError:
+            raise ProfileError(f"profile {self.source}: pixit.dns.{role} is not set") from None
+
+    def option(self, name: str):
+        return self.data["pixit"]["options"][name]
+
+    def options(self) -> dict:
+        return dict(self.data["pixit"]["options"])
+
+    def timeout(self, name: str = "answer") -> float:
+        return float(self.data["pixit"]["timeouts"][name])
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.data["ics"]["features"])
+
+    @property
+    def tserver(self) -> str:
+        return str(self.data["target"]["tserver"])
+
+    @property
+    def app_name(self) -> str:
+        return str(self.data["application"]["name"])
+
+    @property
+    def app_password(self) -> str:
+        env = self.data["application"].get("password_env")
+        return os.environ.get(env, "") if env and os.environ.get(env) else \
+            str(self.data["application"]["password"] or "")
+
+
+def _merge(base: dict, over: dict, source: str, path: str) -> dict:
+    for key, value in over.items():
+        where = f"{path}{key}"
+        if key not in base:
+            if path.startswith("pixit.dns.") or path == "pixit.dns.":
+                base[key] = value
+                continue
+            raise ProfileError(f"profile {source}: unknown key '{where}'"
+                               f" (expected one of: {', '.join(sorted(base))})")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ProfileError(f"profile {source}: '{where}' must be a mapping")
+            _merge(base[key], value, source, where + ".")
+        else:
+            base[key] = value
+    return base
+
+
+def _validate(data: dict, source: str) -> None:
+    def bad(key: str, why: str):
+        raise ProfileError(f"profile {source}: '{key}' {why}")
+
+    for f in data["ics"]["features"]:
+        if f not in FEATURES:
+            bad("ics.features", f"names unknown feature {f!r} (known: {', '.join(FEATURES)})")
+    opts = data["pixit"]["options"]
+    if opts["accode-data"] not in ACCODE_DATA:
+        bad("pixit.options.accode-data", f"must be one of {ACCODE_DATA}, not {opts['accode-data']!r}")
+    if not isinstance(opts["accode-privateservice"], bool):
+        bad("pixit.options.accode-privateservice", "must be true or false")
+    if not str(opts["accode-name"]).strip():
+        bad("pixit.options.accode-name", "must not be empty")
+    for name, value in data["pixit"]["timeouts"].items():
+        if not isinstance(value, (int, float)) or value < 0:
+            bad(f"pixit.timeouts.{name}", f"must be a non-negative number of seconds, not {value!r}")
+    if data["pixit"]["device_actions"] not in DEVICE_ACTIONS:
+        bad("pixit.device_actions", f"must be one of {DEVICE_ACTIONS}")
+    for role, dn in data["pixit"]["dns"].items():
+        if not isinstance(dn, (str, int)) or not str(dn):
+            bad(f"pixit.dns.{role}", "must be a DN string")
+    ts = str(data["target"]["tserver"])
+    if ts != "sim" and not ts.startswith("tlib://"):
+        bad("target.tserver", f"must be 'sim' or tlib://HOST:PORT, not {ts!r}")

@@ -1,0 +1,1 @@
+"""Reporting: Allure labels and attachments, verdicts, traceability."""

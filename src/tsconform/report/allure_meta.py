@@ -1,0 +1,53 @@
+"""Allure labels (epic, feature, story, requirement ID) and per-step message attachments."""
+from __future__ import annotations
+
+import allure
+import pytest
+
+from .. import spec
+
+STEP_MARK = pytest.StashKey[int]()
+
+
+def scenario_requirements(tags) -> list[str]:
+    """The catalogue's requirement IDs among a scenario's tags, in catalogue order."""
+    ids = spec.requirement_ids()
+    return sorted((t for t in tags if t in ids), key=ids.index)
+
+
+def label_scenario(feature, scenario) -> None:
+    tags = set(scenario.tags) | set(feature.tags)
+    reqs = scenario_requirements(tags)
+    allure.dynamic.epic(spec.EPIC)
+    feature_tag = next((t for t in tags if t in spec.FEATURES), None)
+    if feature_tag:
+        allure.dynamic.feature(spec.FEATURES[feature_tag])
+    for req_id in reqs:
+        row = spec.requirement(req_id)
+        allure.dynamic.story(story_of(row))
+        allure.dynamic.label("requirement", req_id)
+        allure.dynamic.link(f"#{req_id}", name=req_id, link_type="requirement")
+    allure.dynamic.description(description_of(scenario, reqs))
+
+
+def story_of(row) -> str:
+    if isinstance(row, spec.Service):
+        return f"Service {row.number}: {row.title}"
+    if isinstance(row, spec.Event):
+        return f"Event {row.number}: {row.title}"
+    return f"Error: {row.precondition}"
+
+
+def description_of(scenario, reqs: list[str]) -> str:
+    lines = [scenario.description.strip()] if scenario.description else []
+    for req_id in reqs:
+        row = spec.requirement(req_id)
+        text = getattr(row, "description", None) or getattr(row, "precondition", "")
+        lines.append(f"**{req_id}**: {text}")
+    return "\n\n".join(lines)
+
+
+def attach_step_traffic(traffic) -> None:
+    if traffic:
+        allure.attach("\n\n".join(t.text() for t in traffic), name="T-Lib messages",
+                      attachment_type=allure.attachment_type.TEXT)

@@ -1,0 +1,191 @@
+"""The T-Lib client session (asyncio): connect, register, request, await events.
+
+Every wait has a timeout; a timeout names what was awaited and what arrived instead.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from . import codec
+from .model import Attr, Message, MessageType as M
+
+log = logging.getLogger("tsconform.tlib.session")
+
+
+class TLibTimeout(AssertionError):
+    """Nothing matching arrived in time."""
+
+
+class TLibLinkError(ConnectionError):
+    """The T-Server cannot be reached, or closed the connection."""
+
+
+@dataclass
+class Traffic:
+    """One message on the link, as this session saw it."""
+
+    time: float
+    direction: str  # "sent" or "received"
+    session: str
+    message: Message | None
+    error: str | None = None  # a frame that could not be decoded
+
+    def text(self) -> str:
+        arrow = "->" if self.direction == "sent" else "<-"
+        body = self.message.pretty() if self.message else f"undecodable frame: {self.error}"
+        return f"[{self.session}] {arrow} {body}"
+
+
+Matcher = Callable[[Message], bool]
+
+
+class TLibSession:
+    """One client connection to a T-Server."""
+
+    _refs = itertools.count(1)
+
+    def __init__(self, name: str, timeout: float = 2.0, on_traffic: Callable[[Traffic], None] | None = None):
+        self.name = name
+        self.timeout = timeout
+        self.on_traffic = on_traffic
+        self.inbox: list[Message] = []  # received and not yet consumed
+        self.history: list[Traffic] = []
+        self.closed_reason: str | None = None
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task | None = None
+        self._arrived = asyncio.Event()
+        self.local_address: tuple[str, int] | None = None
+        self.registered: set[str] = set()
+        self.last_request: Message | None = None
+
+    # ------------------------------------------------------------ connection
+    async def connect(self, host: str, port: int) -> None:
+        try:
+            self._reader, self._writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port), self.timeout)
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise TLibLinkError(f"cannot reach T-Server at {host}:{port}: "
+                                f"{exc or 'no answer within %.1f s' % self.timeout}") from None
+        self.local_address = self._writer.get_extra_info("sockname")[:2]
+        self._task = asyncio.create_task(self._read_loop(), name=f"tlib-{self.name}")
+
+    async def close(self) -> None:
+        if self._writer:
+            self._writer.close()
+            try:
+                await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+            except (asyncio.TimeoutError, ConnectionError):
+                pass
+        if self._task:
+            self._task.cancel()
+
+    async def _read_loop(self) -> None:
+        assert self._reader
+        try:
+            while True:
+                raw = await codec.read_frame(self._reader)
+                if raw is None:
+                    self.closed_reason = "T-Server closed the connection"
+                    break
+                try:
+                    msg = codec.decode(raw)
+                except codec.FrameError as exc:
+                    self._record("received", None, str(exc))
+                    continue
+                self._record("received", msg)
+                self.inbox.append(msg)
+                self._arrived.set()
+        except codec.FrameError as exc:
+            self.closed_reason = f"T-Server sent a bad frame header: {exc}"
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self.closed_reason = f"connection lost: {exc.__class__.__name__}"
+        finally:
+            self._arrived.set()
+
+    def _record(self, direction: str, msg: Message | None, error: str | None = None) -> None:
+        t = Traffic(time.time(), direction, self.name, msg, error)
+        self.history.append(t)
+        if self.on_traffic:
+            self.on_traffic(t)
+
+    # ------------------------------------------------------------ sending
+    async def send(self, msg: Message) -> Message:
+        """Send a request, giving it a fresh ReferenceID unless it has one."""
+        if self._writer is None or self._writer.is_closing() or self.closed_reason:
+            raise TLibLinkError(f"{self.name}: not connected ({self.closed_reason or 'never connected'})")
+        if Attr.ReferenceID not in msg and msg.type not in (M.EventError,):
+            msg = Message(msg.type, {Attr.ReferenceID: next(self._refs), **msg.attrs})
+        self._record("sent", msg)
+        self._writer.write(codec.encode(msg))
+        await self._writer.drain()
+        return msg
+
+    async def request(self, msg: Message, timeout: float | None = None) -> Message:
+        """Send a request and await the message that echoes its ReferenceID."""
+        sent = await self.send(msg)
+        self.last_request = sent
+        ref = sent[Attr.ReferenceID]
+        return await self.wait(lambda m: m.get(Attr.ReferenceID) == ref,
+                               f"the answer to {sent.name} with ReferenceID {ref}", timeout)
+
+    # ------------------------------------------------------------ waiting
+    async def wait(self, match: Matcher, what: str, timeout: float | None = None) -> Message:
+        """Consume and return the first received message that matches."""
+        timeout = self.timeout if timeout is None else timeout
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for i, m in enumerate(self.inbox):
+                if match(m):
+                    return self.inbox.pop(i)
+            if self.closed_reason:
+                raise TLibLinkError(f"{self.name}: {self.closed_reason} while waiting for {what}; "
+                                    f"received instead: {self._seen()}")
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TLibTimeout(f"{self.name}: no {what} within {timeout:.1f} s; "
+                                  f"received instead: {self._seen()}")
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except asyncio.TimeoutError:
+                pass
+
+    def _seen(self) -> str:
+        got = [t for t in self.history if t.direction == "received"][-5:]
+        if not got:
+            return "nothing"
+        return "; ".join(t.message.summary() if t.message else f"undecodable frame ({t.error})"
+                         for t in got)
+
+    async def barrier(self, timeout: float | None = None) -> None:
+        """Round-trip to the T-Server, so that everything it sent before has arrived."""
+        dn = next(iter(self.registered), None)
+        if dn is None:
+            await self.request(Message(M.RequestRegisterClient, {Attr.ApplicationName: self.name}), timeout)
+        else:
+            await self.request(Message(M.RequestRegisterAddress, {Attr.ThisDN: dn, Attr.RegisterMode: 0}), timeout)
+
+    def take_all(self, match: Matcher) -> list[Message]:
+        """Consume every received message that matches."""
+        hits = [m for m in self.inbox if match(m)]
+        self.inbox = [m for m in self.inbox if not match(m)]
+        return hits
+
+    # ------------------------------------------------------------ conveniences
+    async def register_client(self, app_name: str, password: str = "") -> Message:
+        attrs = {Attr.ApplicationName: app_name}
+        if password:
+            attrs[Attr.ApplicationPassword] = password
+        return await self.request(Message(M.RequestRegisterClient, attrs))
+
+    async def register_dn(self, dn: str) -> Message:
+        answer = await self.request(Message(M.RequestRegisterAddress, {Attr.ThisDN: dn, Attr.RegisterMode: 0}))
+        if answer.type == M.EventRegistered:
+            self.registered.add(dn)
+        return answer

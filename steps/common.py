@@ -1,0 +1,146 @@
+"""Steps shared by every feature: clients, private-service requests, answers, attributes, delivery.
+
+DNs come from the profile ("the guest extension" is pixit.dns.guest); documented values
+come from the tsconform.spec catalogue.
+"""
+from __future__ import annotations
+
+import yaml
+from pytest_bdd import given, parsers, then, when
+
+from tsconform import checks
+from tsconform.tlib.model import Attr, Message, MessageType as M
+
+
+def dn(profile, role: str) -> str:
+    """The DN the profile gives for a role such as 'guest' or 'busy host'."""
+    return profile.dn(role.replace(" ", "_").replace("-", "_"))
+
+
+def is_private(number: int, dn_: str | None = None):
+    return lambda m: (m.type == M.EventPrivateInfo and m.get(Attr.PrivateMsgID) == number
+                      and (dn_ is None or m.get(Attr.ThisDN) == dn_))
+
+
+# ---------------------------------------------------------------- Given
+
+@given(parsers.parse('a client "{name}" registered on the {role} extension'))
+@given(parsers.parse('a client "{name}" registered only on the {role} extension'))
+def _(driver, profile, name, role):
+    driver.client(name, dn(profile, role))
+
+
+@given(parsers.parse('T-Server option "{option}" is "{value}"'))
+def _(driver, option, value):
+    driver.set_option(option, yaml.safe_load(value))
+
+
+@given("the link between T-Server and the switch is down")
+def _(driver):
+    driver.control("taking the switch link down").set_link(False)
+
+
+# ---------------------------------------------------------------- When
+
+@when(parsers.parse('"{client}" requests private service {number:d} on the {role} extension'),
+      target_fixture="exchange")
+def _(driver, profile, client, number, role):
+    return driver.private_service(client, number, dn(profile, role))
+
+
+@when(parsers.parse('"{client}" requests private service {number:d} without ThisDN'),
+      target_fixture="exchange")
+def _(driver, client, number):
+    return driver.private_service(client, number, None)
+
+
+# ---------------------------------------------------------------- Then: answers
+
+@then(parsers.parse('T-Server answers "{client}" with EventPrivateInfo {number:d}'), target_fixture="message")
+def _(exchange, client, number):
+    assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
+    checks.private_info(exchange.answer, number,
+                        f"{client} requesting private service {exchange.request.get(Attr.PrivateMsgID)}")
+    return exchange.answer
+
+
+@then(parsers.parse('T-Server answers "{client}" with the EventError of {req_id}'), target_fixture="message")
+def _(exchange, client, req_id):
+    assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
+    checks.error_row(exchange.answer, req_id, f"{client} sending {exchange.request.summary()}")
+    return exchange.answer
+
+
+@then("the answer echoes the request's ReferenceID")
+def _(exchange):
+    checks.echoes_reference(exchange.answer, exchange.request)
+
+
+# ---------------------------------------------------------------- Then: delivery
+
+@then(parsers.parse('"{client}" receives EventPrivateInfo {number:d} for the {role} extension'),
+      target_fixture="message")
+def _(driver, profile, client, number, role):
+    where = dn(profile, role)
+    return driver.wait_event(client, f"EventPrivateInfo {number} for {where}", is_private(number, where))
+
+
+@then(parsers.parse('"{client}" does not receive EventPrivateInfo {number:d}'))
+def _(driver, client, number):
+    driver.assert_not_received(client, f"EventPrivateInfo {number}", is_private(number))
+
+
+@then(parsers.parse('every client registered on the {role} extension received EventLinkDisconnected'))
+def _(driver, profile, role):
+    where = dn(profile, role)
+    for name, s in driver.sessions.items():
+        if where in s.registered:
+            driver.wait_event(name, "EventLinkDisconnected", lambda m: m.type == M.EventLinkDisconnected)
+
+
+# ---------------------------------------------------------------- Then: attributes of "the message"
+
+@then(parsers.parse("its ThisDN is the {role} extension"))
+def _(message, profile, role):
+    checks.attribute(message, Attr.ThisDN, dn(profile, role))
+
+
+@then(parsers.parse("its OtherDN is the {role} extension"))
+def _(message, profile, role):
+    checks.attribute(message, Attr.OtherDN, dn(profile, role))
+
+
+@then(parsers.parse("its PrivateMsgID is {number:d}"))
+def _(message, number):
+    checks.attribute(message, Attr.PrivateMsgID, checks.event_number(number))
+
+
+@then(parsers.parse("its PrivateID is {number:d}"))
+def _(message, number):
+    checks.attribute(message, Attr.PrivateID, checks.documented_value(501, "PrivateID", number))
+
+
+@then("its ConnID is the call's ConnID")
+def _(message, driver):
+    checks.attribute(message, Attr.ConnID, driver.calls["the call"].conn_id)
+
+
+@then("it carries no ConnID")
+def _(message):
+    checks.absent(message, Attr.ConnID, "no call was active on the device")
+
+
+@then("it carries no Extensions")
+def _(message):
+    checks.absent(message, Attr.Extensions, "the seed documents no Extensions key for this event")
+
+
+@then(parsers.parse("its ErrorCode and ErrorMessage are those of {req_id}"))
+def _(message, req_id):
+    checks.error_row(message, req_id, "the error")
+
+
+@when(parsers.parse('"{client}" registers the {role} extension'), target_fixture="exchange")
+def _(driver, profile, client, role):
+    return driver.exchange(client, Message(M.RequestRegisterAddress,
+                                           {Attr.ThisDN: dn(profile, role), Attr.RegisterMode: 0}))
