@@ -39,6 +39,10 @@ class LocalSwitchLink:
     async def close(self) -> None:
         return None
 
+    async def monitor(self, device: str) -> None:
+        """Start monitoring a device; SwitchError when the switch does not configure it."""
+        await self.call("check_device", device)
+
     async def call(self, operation: str, *args):
         """Run one switch operation; SwitchError on a failed precondition."""
         if not self.connected:

@@ -59,7 +59,7 @@ class SwitchState:
         for listener in list(self.listeners):
             listener(event)
 
-    def _device(self, device: str) -> None:
+    def check_device(self, device: str) -> None:
         if device not in self.devices:
             raise SwitchError("operation", "invalidDeviceID", f"device {device} not configured")
 
@@ -72,8 +72,8 @@ class SwitchState:
 
     # ------------------------------------------------------------ calls
     def make_call(self, origin: str, dest: str) -> str:
-        self._device(origin)
-        self._device(dest)
+        self.check_device(origin)
+        self.check_device(dest)
         call_id = f"{next(self._ids):04X}"
         call = Call(call_id, origin, dest, {origin: "initiated", dest: "alerting"})
         self.calls[call_id] = call
@@ -140,7 +140,7 @@ class SwitchState:
 
     # ------------------------------------------------------------ hot desking
     def associate(self, guest: str, host: str) -> None:
-        self._device(guest)
+        self.check_device(guest)
         if guest in self.associations:
             raise SwitchError("stateIncompatibility", "invalidObjectState",
                               f"{guest} is already associated with {self.associations[guest]}")
@@ -151,7 +151,7 @@ class SwitchState:
         self._emit(SwitchEvent("associated", guest, other=host))
 
     def dissociate(self, guest: str) -> None:
-        self._device(guest)
+        self.check_device(guest)
         if guest not in self.associations:
             raise SwitchError("stateIncompatibility", "noActiveCall", f"{guest} has no association")
         host = self.associations.pop(guest)
@@ -160,7 +160,7 @@ class SwitchState:
     # ------------------------------------------------------------ account codes
     def set_account_code(self, device: str, code: str, call_id: str | None = None) -> None:
         """A code entered on the device (keypad) or set by a service; goes to the last active call."""
-        self._device(device)
+        self.check_device(device)
         if call_id is None:
             call_id = self.last_active_call(device)
         else:

@@ -157,8 +157,10 @@ class TServer:
         dn = req.get(Attr.ThisDN)
         if not dn:
             return self._error(client, req, "TS-ERR-NO-THISDN")
-        if dn not in self.link.state.devices:
-            return self._error(client, req, "TS-ERR-DN-UNKNOWN", detail=str(dn))
+        try:
+            await self.link.monitor(dn)
+        except SwitchError as exc:
+            return self._error(client, req, "TS-ERR-DN-UNKNOWN", detail=f"{dn} ({exc})")
         client.dns.add(dn)
         self._send(client, Message(M.EventRegistered, {**_ref(req), Attr.ThisDN: dn}))
 
@@ -245,17 +247,17 @@ class TServer:
             await self.link.call(op, *args)
         except SwitchError as exc:
             self._drop(pending)
-            if self._fake_success(number, exc, dn, pending):
+            if self._fake_success(number, exc, dn, pending, args):
                 return
             self._error(client, req, code_msg=error_for_csta(number, exc.category, exc.value))
 
-    def _fake_success(self, number: int, exc: SwitchError, dn: str, pending: Pending) -> bool:
+    def _fake_success(self, number: int, exc: SwitchError, dn: str, pending: Pending, args) -> bool:
         """Faults that report success where the switch refused."""
         fake = {1: "success-on-existing-association", 2: "success-on-absent-association"}.get(number)
         if fake not in self.faults or exc.category != "stateIncompatibility":
             return False
         self.pending.append(pending)
-        self._on_switch_event(SwitchEvent(pending.kind, dn, other=self.link.state.associations.get(dn)))
+        self._on_switch_event(SwitchEvent(pending.kind, dn, other=args[1] if len(args) > 1 else None))
         return True
 
     def _drop(self, pending: Pending) -> None:
