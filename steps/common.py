@@ -9,7 +9,7 @@ import yaml
 from pytest_bdd import given, parsers, then, when
 
 from tsconform import checks
-from tsconform.tlib.model import Attr, Message, MessageType as M
+from tsconform.tlib.model import Attr, ConnID, Message, MessageType as M
 
 
 def dn(profile, role: str) -> str:
@@ -37,7 +37,7 @@ def _(driver, option, value):
 
 @given("the link between T-Server and the switch is down")
 def _(driver):
-    driver.control("taking the switch link down").set_link(False)
+    driver.device_action("taking the switch link down").set_link(False)
 
 
 # ---------------------------------------------------------------- When
@@ -52,6 +52,19 @@ def _(driver, profile, client, number, role):
       target_fixture="exchange")
 def _(driver, client, number):
     return driver.private_service(client, number, None)
+
+
+@when(parsers.parse('"{client}" requests private service {number:d} on the {role} extension for the call'),
+      target_fixture="exchange")
+def _(driver, profile, client, number, role):
+    return driver.private_service(client, number, dn(profile, role), driver.calls["the call"].conn_id)
+
+
+@when(parsers.parse('"{client}" requests private service {number:d} on the {role} extension '
+                    'for an unknown ConnID'), target_fixture="exchange")
+def _(driver, profile, client, number, role):
+    return driver.private_service(client, number, dn(profile, role),
+                                  ConnID(profile.data["pixit"]["unknown_conn_id"]))
 
 
 # ---------------------------------------------------------------- Then: answers
@@ -144,3 +157,11 @@ def _(message, req_id):
 def _(driver, profile, client, role):
     return driver.exchange(client, Message(M.RequestRegisterAddress,
                                            {Attr.ThisDN: dn(profile, role), Attr.RegisterMode: 0}))
+
+
+@given(parsers.parse("an established call from the {caller} extension to the {callee} extension"))
+def _(driver, profile, caller, callee):
+    callee_dn = dn(profile, callee)
+    caller_dn = dn(profile, caller)
+    driver.client(f"{caller} phone", caller_dn)
+    driver.establish_call("the call", f"{caller} phone", caller_dn, driver.client_on(callee_dn), callee_dn)

@@ -124,6 +124,13 @@ class Driver:
             _expect_type(answer, M.EventRegistered, f"{name} registering DN {dn}")
         return s
 
+    def client_on(self, dn: str) -> str:
+        """The first client of the scenario registered on dn."""
+        for name, s in self.sessions.items():
+            if dn in s.registered:
+                return name
+        raise UsageError(f"the scenario has no client registered on {dn}")
+
     def close(self) -> None:
         for s in self.sessions.values():
             self.loop.run(s.close(), 5)
@@ -187,7 +194,7 @@ class Driver:
                              f"options cannot be changed by the suite")
         self.options[name] = value
 
-    def control(self, purpose: str) -> SimControl:
+    def device_action(self, purpose: str) -> SimControl:
         if self.target.control is None:
             raise UsageError(f"{purpose} needs the simulator's control interface, "
                              f"which target {self.target.description} does not have")

@@ -32,6 +32,7 @@ DEFAULTS: dict = {
         "timeouts": {"answer": 2.0, "quiet": 0.05},
         "device_actions": "sim",
         "account_code": "4711",
+        "unknown_conn_id": "7fffffffffffffff",
     },
     "sim": {
         "devices": ["5001", "5002", "6001", "6002", "6099", "7001", "7002"],

@@ -1,0 +1,29 @@
+"""Steps of features/account_codes.feature."""
+from pytest_bdd import parsers, scenarios, then, when
+
+from tsconform import checks
+from tsconform.tlib.model import KVList
+
+from .common import dn
+
+scenarios("account_codes.feature")
+
+
+@when(parsers.parse("the account code is entered on the keypad of the {role} extension"))
+def _(driver, profile, role):
+    driver.device_action("an account code entered on the keypad").enter_account_code(
+        dn(profile, role), profile.data["pixit"]["account_code"])
+
+
+@when(parsers.parse('"{client}" sets the account code of the call with private service 501'),
+      target_fixture="exchange")
+def _(driver, profile, client):
+    where = driver.sessions[client]
+    code = KVList([(str(driver.options["accode-name"]), profile.data["pixit"]["account_code"])])
+    return driver.private_service(client, 501, sorted(where.registered)[0],
+                                  driver.calls["the call"].conn_id, code)
+
+
+@then("its Extensions carry the account code under the accode-name key")
+def _(message, driver, profile):
+    checks.extension(message, str(driver.options["accode-name"]), profile.data["pixit"]["account_code"])
