@@ -102,6 +102,9 @@ class Driver:
     def __post_init__(self) -> None:
         self.options = self.profile.options()
 
+    def __repr__(self) -> str:
+        return f"Driver({self.target.description})"
+
     @property
     def timeout(self) -> float:
         return self.profile.timeout("answer")

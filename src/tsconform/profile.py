@@ -73,6 +73,9 @@ class Profile:
         _validate(data, source)
         return cls(data, source)
 
+    def __repr__(self) -> str:  # short, and never the password
+        return f"Profile({self.source!r})"
+
     # -------------------------------------------------------------- accessors
     def dn(self, role: str) -> str:
         try:

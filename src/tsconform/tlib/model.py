@@ -227,7 +227,7 @@ class Message:
     def summary(self) -> str:
         """One line: the message name and its identifying attributes."""
         parts = [self.name]
-        for a in (Attr.PrivateMsgID, Attr.ReferenceID, Attr.ThisDN, Attr.ConnID, Attr.ErrorCode):
+        for a in (Attr.PrivateMsgID, Attr.ReferenceID, Attr.ThisDN, Attr.OtherDN, Attr.ConnID, Attr.ErrorCode):
             if a in self.attrs:
                 parts.append(f"{a.name}={_show(a, self.attrs[a])}")
         return " ".join(parts)

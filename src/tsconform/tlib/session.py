@@ -132,7 +132,7 @@ class TLibSession:
         self.last_request = sent
         ref = sent[Attr.ReferenceID]
         return await self.wait(lambda m: m.get(Attr.ReferenceID) == ref,
-                               f"the answer to {sent.name} with ReferenceID {ref}", timeout)
+                               f"answer to {sent.name} with ReferenceID {ref}", timeout)
 
     # ------------------------------------------------------------ waiting
     async def wait(self, match: Matcher, what: str, timeout: float | None = None) -> Message:

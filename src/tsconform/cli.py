@@ -1,0 +1,129 @@
+"""tsconform: run | sim | dissect | docs."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from .report.verdicts import EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tsconform", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the conformance features against a target")
+    run.add_argument("--tserver", help="'sim' (default) or tlib://HOST:PORT")
+    run.add_argument("--profile", help="ICS/PIXIT profile (default profiles/sim.yaml)")
+    run.add_argument("--sim-fault", action="append", default=[], metavar="NAME",
+                     help="break the embedded simulator with a named fault (see `tsconform sim --list-faults`)")
+    run.add_argument("-k", dest="keyword", help="select scenarios by keyword expression")
+    run.add_argument("-m", dest="markexpr", help="select scenarios by tag expression, e.g. 'hot_desking'")
+    run.add_argument("--junitxml", help="also write a JUnit XML report")
+    run.add_argument("--alluredir", default="reports/allure-results")
+    run.add_argument("--suite", default=".", help="directory holding features/ and steps/ (default: .)")
+    run.add_argument("-x", "--exitfirst", action="store_true")
+
+    sim = sub.add_parser("sim", help="run the reference T-Server simulator until stopped")
+    sim.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0: any free port)")
+    sim.add_argument("--profile", help="profile whose pixit options and sim devices to use")
+    sim.add_argument("--fault", action="append", default=[], metavar="NAME")
+    sim.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
+
+    dissect = sub.add_parser("dissect", help="dissect the T-Lib and CSTA PDUs of a capture", add_help=False)
+    dissect.add_argument("rest", nargs=argparse.REMAINDER)
+
+    sub.add_parser("docs", help="regenerate the generated pages under docs/")
+
+    args = parser.parse_args(argv)
+    try:
+        return {"run": _run, "sim": _sim, "dissect": _dissect, "docs": _docs}[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args) -> int:
+    import pytest
+
+    from .report.verdicts import VerdictCollector
+
+    suite = Path(args.suite).resolve()
+    if not (suite / "features").is_dir() or not (suite / "steps").is_dir():
+        print(f"tsconform run: {suite} has no features/ and steps/; run from the project "
+              f"directory or pass --suite DIR", file=sys.stderr)
+        return EXIT_ERROR
+    pargs = [str(suite / "steps"), f"--rootdir={suite}", "-q", "--no-header", "-p", "no:cacheprovider",
+             f"--alluredir={args.alluredir}", "--clean-alluredir"]
+    if args.tserver:
+        pargs.append(f"--tserver={args.tserver}")
+    if args.profile:
+        pargs.append(f"--profile={args.profile}")
+    for fault in args.sim_fault:
+        pargs.append(f"--sim-fault={fault}")
+    if args.keyword:
+        pargs += ["-k", args.keyword]
+    if args.markexpr:
+        pargs += ["-m", args.markexpr]
+    if args.junitxml:
+        pargs.append(f"--junitxml={args.junitxml}")
+    if args.exitfirst:
+        pargs.append("-x")
+    collector = VerdictCollector()
+    code = pytest.main(pargs, plugins=[collector])
+    collector.print_table()
+    result = collector.exit_code(code)
+    print(f"tsconform run: exit {result}; Allure results in {args.alluredir}")
+    return result
+
+
+def _sim(args) -> int:
+    from .profile import Profile, ProfileError
+    from .sim import SimStack
+    from .sim.faults import FAULTS
+
+    if args.list_faults:
+        width = max(map(len, FAULTS))
+        for name, behaviour in FAULTS.items():
+            print(f"{name:<{width}}  {behaviour}")
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    try:
+        profile = Profile.load(args.profile) if args.profile else Profile.from_dict({})
+        host, _, port = args.listen.rpartition(":")
+        stack = SimStack(profile, args.fault)
+    except (ProfileError, ValueError) as exc:
+        print(f"tsconform sim: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+    async def serve():
+        h, p = await stack.start(host or "127.0.0.1", int(port))
+        print(f"tsconform sim: T-Server listening on tlib://{h}:{p}", flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except OSError as exc:
+        print(f"tsconform sim: cannot listen on {args.listen}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def _dissect(args) -> int:
+    from .dissect.cli import main as dissect_main
+
+    return dissect_main(args.rest)
+
+
+def _docs(args) -> int:
+    from .report.docs import render_error_table
+
+    out = Path("docs/error-table.md")
+    out.write_text(render_error_table())
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

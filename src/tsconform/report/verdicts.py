@@ -1,0 +1,121 @@
+"""Per-scenario verdicts of a run, the table printed at its end, and the run's exit code."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from .allure_meta import scenario_requirements
+
+# Exit codes of `tsconform run` (README, "Exit codes").
+EXIT_PASS = 0
+EXIT_FAIL = 1
+EXIT_INCONCLUSIVE = 2
+EXIT_ERROR = 3
+EXIT_NOTHING_RAN = 4
+
+
+@dataclass
+class Verdict:
+    nodeid: str
+    scenario: str
+    requirements: list[str]
+    verdict: str = "pass"  # pass | fail | error | not run
+    duration: float = 0.0
+    reason: str = ""
+
+
+@dataclass
+class VerdictCollector:
+    """A pytest plugin: records one verdict per scenario and prints the table at the end."""
+
+    console: Console = field(default_factory=lambda: Console(highlight=False, width=None if sys.stdout.isatty() else 140))
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    collect_errors: int = 0
+    _t0: float = field(default_factory=time.monotonic)
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors += 1
+
+    @pytest.hookimpl
+    def pytest_runtest_logstart(self, nodeid, location):
+        self._t0 = time.monotonic()
+
+    @pytest.hookimpl
+    def pytest_runtest_makereport(self, item, call):
+        if call.when != "setup":
+            return
+        tags = {m.name for m in item.iter_markers()}
+        self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, scenario_name(item),
+                                                      scenario_requirements(tags)))
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report):
+        v = self.verdicts.get(report.nodeid)
+        if v is None:
+            return
+        if report.failed:
+            v.verdict = "fail" if report.when == "call" else "error"
+            v.reason = _first_line(report.longreprtext)
+        elif report.skipped and v.verdict == "pass":
+            v.verdict = "not run"
+            v.reason = _first_line(str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "")
+        if report.when == "teardown":
+            v.duration = time.monotonic() - self._t0
+
+    def counts(self) -> dict[str, int]:
+        out = {"pass": 0, "fail": 0, "error": 0, "not run": 0}
+        for v in self.verdicts.values():
+            out[v.verdict] += 1
+        return out
+
+    def exit_code(self, pytest_code: int) -> int:
+        c = self.counts()
+        if pytest_code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR,
+                           pytest.ExitCode.INTERRUPTED) or self.collect_errors or c["error"]:
+            return EXIT_ERROR
+        if c["fail"]:
+            return EXIT_FAIL
+        if c["pass"] == 0:
+            return EXIT_NOTHING_RAN
+        return EXIT_PASS
+
+    def print_table(self) -> None:
+        table = Table(title="tsconform verdicts", show_lines=False)
+        for col in ("Requirement", "Scenario", "Verdict", "Time (s)"):
+            table.add_column(col, justify="right" if col.startswith("Time") else "left")
+        style = {"pass": "green", "fail": "bold red", "error": "magenta", "not run": "yellow"}
+        for v in self.verdicts.values():
+            table.add_row(" ".join(v.requirements) or "-", v.scenario,
+                          f"[{style[v.verdict]}]{v.verdict}[/]", f"{v.duration:.3f}")
+        self.console.print(table)
+        for v in self.verdicts.values():
+            if v.verdict != "pass" and v.reason:
+                self.console.print(f"[{style[v.verdict]}]{v.verdict}[/] {v.scenario}: {v.reason}",
+                                   markup=True, highlight=False)
+        c = self.counts()
+        self.console.print(" ".join(f"{n} {k}" for k, n in c.items()))
+
+
+def scenario_name(item) -> str:
+    """The Gherkin scenario name of a pytest-bdd item, outline parameters filled in."""
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    if template is None:
+        return item.name
+    example = getattr(item, "callspec", None)
+    params = example.params.get("_pytest_bdd_example", {}) if example else {}
+    return template.render(params).name
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    errs = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    return (errs[0] if errs else (lines[-1] if lines else ""))[:300]
