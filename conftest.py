@@ -9,6 +9,7 @@ from tsconform import spec
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
 from tsconform.profile import Profile, ProfileError
 from tsconform.report import allure_meta
+from tsconform.report.verdicts import VerdictCollector
 
 pytest_plugins = ["steps.common"]
 
@@ -22,9 +23,14 @@ def pytest_addoption(parser):
     g.addoption("--profile", default=DEFAULT_PROFILE, help="ICS/PIXIT profile (YAML)")
     g.addoption("--sim-fault", action="append", default=[], metavar="NAME",
                 help="run the embedded simulator with a named fault (repeatable)")
+    g.addoption("--verdicts-json", default=None, metavar="PATH",
+                help="write one verdict per scenario (requirement IDs, verdict, reason) as JSON")
 
 
 def pytest_configure(config):
+    if config.getoption("--verdicts-json", None):
+        config.pluginmanager.register(VerdictCollector(json_path=config.getoption("--verdicts-json")),
+                                      "tsconform-verdicts-json")
     for req_id in spec.requirement_ids():
         config.addinivalue_line("markers", f"{req_id}: requirement {req_id} of the catalogue")
     for tag, title in spec.FEATURES.items():

@@ -85,8 +85,8 @@ def _sim(args) -> int:
 
     if args.list_faults:
         width = max(map(len, FAULTS))
-        for name, behaviour in FAULTS.items():
-            print(f"{name:<{width}}  {behaviour}")
+        for name, fault in FAULTS.items():
+            print(f"{name:<{width}}  {fault.behaviour}")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:

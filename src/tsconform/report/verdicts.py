@@ -1,9 +1,11 @@
 """Per-scenario verdicts of a run, the table printed at its end, and the run's exit code."""
 from __future__ import annotations
 
+import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -38,6 +40,7 @@ class VerdictCollector:
     console: Console = field(default_factory=lambda: Console(highlight=False, width=None if sys.stdout.isatty() else 140))
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     collect_errors: int = 0
+    json_path: str | None = None
     _t0: float = field(default_factory=time.monotonic)
 
     @pytest.hookimpl
@@ -64,12 +67,17 @@ class VerdictCollector:
             return
         if report.failed:
             v.verdict = "fail" if report.when == "call" else "error"
-            v.reason = _first_line(report.longreprtext)
+            v.reason = _error_text(report.longreprtext)
         elif report.skipped and v.verdict == "pass":
             v.verdict = "not run"
-            v.reason = _first_line(str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "")
+            v.reason = _error_text(str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "")
         if report.when == "teardown":
             v.duration = time.monotonic() - self._t0
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session, exitstatus):
+        if self.json_path:
+            Path(self.json_path).write_text(json.dumps([asdict(v) for v in self.verdicts.values()], indent=1))
 
     def counts(self) -> dict[str, int]:
         out = {"pass": 0, "fail": 0, "error": 0, "not run": 0}
@@ -115,7 +123,7 @@ def scenario_name(item) -> str:
     return template.render(params).name
 
 
-def _first_line(text: str) -> str:
+def _error_text(text: str) -> str:
     lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
     errs = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
-    return (errs[0] if errs else (lines[-1] if lines else ""))[:300]
+    return (" ".join(errs) if errs else (lines[-1] if lines else ""))[:1000]

@@ -1,0 +1,34 @@
+"""Every named fault is caught: the suite fails, in the expected scenarios, naming the behaviour."""
+import os
+from pathlib import Path
+
+import pytest
+
+from tsconform.report import fault_matrix
+from tsconform.sim.faults import FAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ROOT / "tests" / "profiles_fast.yaml"
+RUNS: dict[str, fault_matrix.FaultRun] = {}
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_fault_is_caught(name):
+    run = fault_matrix.run_fault(name, ROOT, FAST)
+    RUNS[name] = run
+    assert run.returncode == 1, f"suite exit {run.returncode} against fault {name}"
+    assert run.failed, f"no scenario failed against fault {name}: a check is missing"
+    assert not run.missed(), (
+        f"fault {name} ({run.fault.behaviour}) was not caught, with a message containing "
+        f"{run.fault.evidence!r}, by the scenarios of {run.missed()}; failures seen: "
+        + "; ".join(f"{v['scenario']}: {v['reason'][:200]}" for v in run.failed[:5]))
+
+
+def test_fault_matrix_doc_matches_the_run():
+    if len(RUNS) != len(FAULTS):
+        pytest.skip("needs the whole kill matrix in this session")
+    doc = ROOT / "docs" / "fault-matrix.md"
+    expected = fault_matrix.render([RUNS[n] for n in FAULTS])
+    if os.environ.get("TSCONFORM_WRITE_DOCS"):
+        doc.write_text(expected)
+    assert doc.read_text() == expected, "docs/fault-matrix.md is stale: rerun with TSCONFORM_WRITE_DOCS=1"
