@@ -115,7 +115,7 @@ def _merge(base: dict, over: dict, source: str, path: str) -> dict:
     for key, value in over.items():
         where = f"{path}{key}"
         if key not in base:
-            if path.startswith("pixit.dns.") or path == "pixit.dns.":
+            if path == "pixit.dns.":  # DN roles are open-ended
                 base[key] = value
                 continue
             raise ProfileError(f"profile {source}: unknown key '{where}'"
