@@ -10,6 +10,7 @@ from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tser
 from tsconform.profile import Profile, ProfileError
 from tsconform.report import allure_meta
 from tsconform.report.verdicts import VerdictCollector
+from tsconform.verdict import not_applicable
 
 pytest_plugins = ["steps.common"]
 
@@ -37,12 +38,27 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{tag}: scenarios of the seed's {title} table")
 
 
+def _load_profile(config) -> Profile:
+    if not hasattr(config, "_tsconform_profile"):
+        try:
+            config._tsconform_profile = Profile.load(config.getoption("--profile"))
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config._tsconform_profile
+
+
+def pytest_collection_modifyitems(config, items):
+    """Scenarios the ICS excludes are reported as not applicable, with the reason."""
+    profile = _load_profile(config)
+    for item in items:
+        why = profile.exclusion({m.name for m in item.iter_markers()})
+        if why:
+            item.add_marker(pytest.mark.skip(reason=not_applicable(why)))
+
+
 @pytest.fixture(scope="session")
 def profile(pytestconfig) -> Profile:
-    try:
-        return Profile.load(pytestconfig.getoption("--profile"))
-    except ProfileError as exc:
-        pytest.exit(str(exc), returncode=4)
+    return _load_profile(pytestconfig)
 
 
 @pytest.fixture(scope="session")

@@ -37,9 +37,15 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("docs", help="regenerate the generated pages under docs/")
 
+    prof = sub.add_parser("profile", help="work with ICS/PIXIT profiles")
+    prof_sub = prof.add_subparsers(dest="action", required=True)
+    check = prof_sub.add_parser("check", help="validate a profile; exit 0 when it is usable")
+    check.add_argument("file")
+
     args = parser.parse_args(argv)
     try:
-        return {"run": _run, "sim": _sim, "dissect": _dissect, "docs": _docs}[args.command](args)
+        return {"run": _run, "sim": _sim, "dissect": _dissect, "docs": _docs,
+                "profile": _profile}[args.command](args)
     except KeyboardInterrupt:
         return 130
 
@@ -70,12 +76,50 @@ def _run(args) -> int:
         pargs.append(f"--junitxml={args.junitxml}")
     if args.exitfirst:
         pargs.append("-x")
+    problem = _preflight(args)
+    if problem:
+        print(f"tsconform run: {problem}", file=sys.stderr)
+        return EXIT_ERROR
     collector = VerdictCollector()
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()
     result = collector.exit_code(code)
     print(f"tsconform run: exit {result}; Allure results in {args.alluredir}")
     return result
+
+
+def _preflight(args) -> str | None:
+    """Problems that would break every scenario: a bad profile, an unreachable target."""
+    import socket
+
+    from .driver import UsageError, parse_tserver
+    from .profile import Profile, ProfileError
+
+    try:
+        profile = Profile.load(args.profile or Path(args.suite) / "profiles" / "sim.yaml")
+        where = args.tserver or profile.tserver
+        if where == "sim":
+            return None
+        host, port = parse_tserver(where)
+    except (ProfileError, UsageError) as exc:
+        return str(exc)
+    try:
+        socket.create_connection((host, port), timeout=profile.timeout("answer")).close()
+    except OSError as exc:
+        return f"cannot reach T-Server at {host}:{port}: {exc}"
+    return None
+
+
+def _profile(args) -> int:
+    from .profile import Profile, ProfileError
+
+    try:
+        p = Profile.load(args.file)
+    except ProfileError as exc:
+        print(f"tsconform profile check: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{args.file}: valid; target {p.tserver}; ICS features {', '.join(p.features)}")
+    return 0
 
 
 def _sim(args) -> int:

@@ -14,6 +14,7 @@ from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 from .tlib.session import TLibSession, Traffic
+from .verdict import Inconclusive
 
 
 class LoopThread:
@@ -192,15 +193,15 @@ class Driver:
         if self.target.control is not None:
             self.target.control.set_option(name, value)
         elif self.options.get(name) != value:
-            raise UsageError(f"the scenario needs T-Server option {name}={value!r}; the profile says "
-                             f"the target has {self.options.get(name)!r}, and a live T-Server's "
-                             f"options cannot be changed by the suite")
+            raise Inconclusive(f"the scenario needs T-Server option {name}={value!r}; the profile says "
+                               f"the target has {self.options.get(name)!r}, and a live T-Server's "
+                               f"options cannot be changed by the suite")
         self.options[name] = value
 
     def device_action(self, purpose: str) -> SimControl:
         if self.target.control is None:
-            raise UsageError(f"{purpose} needs the simulator's control interface, "
-                             f"which target {self.target.description} does not have")
+            raise Inconclusive(f"{purpose} needs the simulator's control interface, "
+                               f"which target {self.target.description} does not have")
         return self.target.control
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from .spec import FEATURES
+from .spec import EVENTS, FEATURES, SERVICES, Service
 
 DEFAULTS: dict = {
     "target": {"tserver": "sim", "switch": "sim"},
     "application": {"name": "tsconform", "password": "", "password_env": "TSCONFORM_APP_PASSWORD"},
-    "ics": {"features": list(FEATURES)},
+    "ics": {"features": list(FEATURES), "services": sorted(SERVICES), "events": sorted(EVENTS)},
     "pixit": {
         "dns": {
             "guest": "5001", "host": "6001", "other": "5002", "agent": "5001", "caller": "7001",
@@ -96,6 +96,19 @@ class Profile:
     def features(self) -> list[str]:
         return list(self.data["ics"]["features"])
 
+    def exclusion(self, tags) -> str | None:
+        """Why the ICS excludes a scenario with these tags, or None when it applies."""
+        ics = self.data["ics"]
+        for tag in tags:
+            if tag in FEATURES and tag not in ics["features"]:
+                return f"the ICS of {self.source} excludes feature {tag}"
+        for row in (*SERVICES.values(), *EVENTS.values()):
+            if row.req_id in tags:
+                kind = "services" if isinstance(row, Service) else "events"
+                if row.number not in ics[kind]:
+                    return f"the ICS of {self.source} excludes {kind[:-1]} {row.number} ({row.req_id})"
+        return None
+
     @property
     def tserver(self) -> str:
         return str(self.data["target"]["tserver"])
@@ -136,6 +149,10 @@ def _validate(data: dict, source: str) -> None:
     for f in data["ics"]["features"]:
         if f not in FEATURES:
             bad("ics.features", f"names unknown feature {f!r} (known: {', '.join(FEATURES)})")
+    for kind, known in (("services", SERVICES), ("events", EVENTS)):
+        for n in data["ics"][kind]:
+            if n not in known:
+                bad(f"ics.{kind}", f"names {n!r}, which the catalogue does not document (known: {sorted(known)})")
     opts = data["pixit"]["options"]
     if opts["accode-data"] not in ACCODE_DATA:
         bad("pixit.options.accode-data", f"must be one of {ACCODE_DATA}, not {opts['accode-data']!r}")

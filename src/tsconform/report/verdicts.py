@@ -11,8 +11,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from pytest_bdd.scenario import scenario_wrapper_template_registry
-
+from ..tlib.session import TLibLinkError, TLibUnreachable
 from .allure_meta import scenario_requirements
 
 # Exit codes of `tsconform run` (README, "Exit codes").
@@ -22,13 +21,15 @@ EXIT_INCONCLUSIVE = 2
 EXIT_ERROR = 3
 EXIT_NOTHING_RAN = 4
 
+VERDICTS = ("pass", "fail", "inconclusive", "error", "not applicable")
+
 
 @dataclass
 class Verdict:
     nodeid: str
     scenario: str
     requirements: list[str]
-    verdict: str = "pass"  # pass | fail | error | not run
+    verdict: str = "pass"  # pass | fail | inconclusive | error | not applicable
     duration: float = 0.0
     reason: str = ""
 
@@ -54,24 +55,27 @@ class VerdictCollector:
 
     @pytest.hookimpl
     def pytest_runtest_makereport(self, item, call):
-        if call.when != "setup":
+        if call.when == "setup":
+            tags = {m.name for m in item.iter_markers()}
+            self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, scenario_name(item),
+                                                          scenario_requirements(tags)))
+        v = self.verdicts[item.nodeid]
+        exc = call.excinfo
+        if exc is None or v.verdict != "pass":
             return
-        tags = {m.name for m in item.iter_markers()}
-        self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, scenario_name(item),
-                                                      scenario_requirements(tags)))
+        if exc.errisinstance(pytest.skip.Exception):
+            text = str(exc.value.msg if hasattr(exc.value, "msg") else exc.value)
+            v.verdict = "inconclusive" if text.startswith("inconclusive") else "not applicable"
+            v.reason = text
+        else:
+            product = exc.errisinstance((AssertionError, TLibLinkError)) and not exc.errisinstance(TLibUnreachable)
+            v.verdict = "fail" if product and call.when == "call" else "error"
+            v.reason = f"{exc.typename}: {exc.value}"[:1000]
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report):
         v = self.verdicts.get(report.nodeid)
-        if v is None:
-            return
-        if report.failed:
-            v.verdict = "fail" if report.when == "call" else "error"
-            v.reason = _error_text(report.longreprtext)
-        elif report.skipped and v.verdict == "pass":
-            v.verdict = "not run"
-            v.reason = _error_text(str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "")
-        if report.when == "teardown":
+        if v is not None and report.when == "teardown":
             v.duration = time.monotonic() - self._t0
 
     @pytest.hookimpl
@@ -80,7 +84,7 @@ class VerdictCollector:
             Path(self.json_path).write_text(json.dumps([asdict(v) for v in self.verdicts.values()], indent=1))
 
     def counts(self) -> dict[str, int]:
-        out = {"pass": 0, "fail": 0, "error": 0, "not run": 0}
+        out = dict.fromkeys(VERDICTS, 0)
         for v in self.verdicts.values():
             out[v.verdict] += 1
         return out
@@ -92,15 +96,20 @@ class VerdictCollector:
             return EXIT_ERROR
         if c["fail"]:
             return EXIT_FAIL
+        if c["inconclusive"]:
+            return EXIT_INCONCLUSIVE
         if c["pass"] == 0:
             return EXIT_NOTHING_RAN
         return EXIT_PASS
 
     def print_table(self) -> None:
+        if not self.verdicts:
+            self.console.print("no scenario ran")
+            return
         table = Table(title="tsconform verdicts", show_lines=False)
         for col in ("Requirement", "Scenario", "Verdict", "Time (s)"):
             table.add_column(col, justify="right" if col.startswith("Time") else "left")
-        style = {"pass": "green", "fail": "bold red", "error": "magenta", "not run": "yellow"}
+        style = dict(zip(VERDICTS, ("green", "bold red", "yellow", "magenta", "dim")))
         for v in self.verdicts.values():
             table.add_row(" ".join(v.requirements) or "-", v.scenario,
                           f"[{style[v.verdict]}]{v.verdict}[/]", f"{v.duration:.3f}")
@@ -110,11 +119,14 @@ class VerdictCollector:
                 self.console.print(f"[{style[v.verdict]}]{v.verdict}[/] {v.scenario}: {v.reason}",
                                    markup=True, highlight=False)
         c = self.counts()
-        self.console.print(" ".join(f"{n} {k}" for k, n in c.items()))
+        self.console.print(f"{c['pass']} pass, {c['fail']} fail, {c['inconclusive']} inconclusive, "
+                           f"{c['error']} error; {c['not applicable']} not applicable (counted apart)")
 
 
 def scenario_name(item) -> str:
     """The Gherkin scenario name of a pytest-bdd item, outline parameters filled in."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
     template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
     if template is None:
         return item.name

@@ -22,7 +22,11 @@ class TLibTimeout(AssertionError):
 
 
 class TLibLinkError(ConnectionError):
-    """The T-Server cannot be reached, or closed the connection."""
+    """The T-Server closed the connection, or sent what ends it."""
+
+
+class TLibUnreachable(TLibLinkError):
+    """The T-Server cannot be reached at all (a test-system problem, not a verdict on it)."""
 
 
 @dataclass
@@ -70,7 +74,7 @@ class TLibSession:
             self._reader, self._writer = await asyncio.wait_for(
                 asyncio.open_connection(host, port), self.timeout)
         except (OSError, asyncio.TimeoutError) as exc:
-            raise TLibLinkError(f"cannot reach T-Server at {host}:{port}: "
+            raise TLibUnreachable(f"cannot reach T-Server at {host}:{port}: "
                                 f"{exc or 'no answer within %.1f s' % self.timeout}") from None
         self.local_address = self._writer.get_extra_info("sockname")[:2]
         self._task = asyncio.create_task(self._read_loop(), name=f"tlib-{self.name}")

@@ -1,0 +1,19 @@
+"""Verdict-bearing exceptions the steps may raise besides a failed check."""
+from __future__ import annotations
+
+import pytest
+
+
+class Inconclusive(pytest.skip.Exception):
+    """The test could not reach its purpose (a precondition could not be set up on the target).
+
+    Reported as skipped with a message starting "inconclusive:", never as passed.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(f"inconclusive: {reason}")
+
+
+def not_applicable(reason: str) -> str:
+    """The skip reason of a scenario the ICS excludes."""
+    return f"not applicable: {reason}"
