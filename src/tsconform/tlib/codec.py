@@ -56,7 +56,7 @@ def _encode_value(out: bytearray, wire: AttrType, value, attr: int) -> None:
     elif wire == AttrType.BINARY:
         _put_bytes(out, bytes(value))
     elif wire == AttrType.KVLIST:
-        _encode_kv(out, value if isinstance(value, KVList) else KVList(value))
+        _encode_kv(out, value if isinstance(value, KVList) else KVList(value), 1, attr_name(attr))
     else:  # pragma: no cover - AttrType is closed
         raise TypeError(f"{attr_name(attr)}: unknown wire type {wire}")
 
@@ -66,7 +66,9 @@ def _put_bytes(out: bytearray, data: bytes) -> None:
     out += data
 
 
-def _encode_kv(out: bytearray, kv: KVList) -> None:
+def _encode_kv(out: bytearray, kv: KVList, depth: int, where: str) -> None:
+    if depth > MAX_DEPTH:  # the decoder refuses such a frame, so never produce one
+        raise ValueError(f"KV list nesting deeper than {MAX_DEPTH} in {where}")
     out += struct.pack(">H", len(kv))
     for key, value in kv:
         k = key.encode()
@@ -81,7 +83,7 @@ def _encode_kv(out: bytearray, kv: KVList) -> None:
         elif t == KVType.BINARY:
             _put_bytes(out, value)
         else:
-            _encode_kv(out, value)
+            _encode_kv(out, value, depth + 1, f"{where}[{key!r}]")
 
 
 # ---------------------------------------------------------------- decoding
