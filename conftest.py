@@ -8,7 +8,7 @@ import pytest
 from tsconform import spec
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
 from tsconform.profile import Profile, ProfileError
-from tsconform.report import allure_meta
+from tsconform.report import allure_env, allure_meta
 from tsconform.report.verdicts import VerdictCollector
 from tsconform.verdict import not_applicable
 
@@ -54,6 +54,18 @@ def pytest_collection_modifyitems(config, items):
         why = profile.exclusion({m.name for m in item.iter_markers()})
         if why:
             item.add_marker(pytest.mark.skip(reason=not_applicable(why)))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    alluredir = session.config.getoption("--alluredir", None)
+    if alluredir and hasattr(session.config, "_tsconform_profile"):
+        profile = session.config._tsconform_profile
+        allure_env.write(alluredir, {
+            "target": session.config.getoption("--tserver") or profile.tserver,
+            "profile": profile.source,
+            "ics.features": ", ".join(profile.features),
+            "sim.faults": ", ".join(session.config.getoption("--sim-fault")) or "none",
+        })
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("-m", dest="markexpr", help="select scenarios by tag expression, e.g. 'hot_desking'")
     run.add_argument("--junitxml", help="also write a JUnit XML report")
     run.add_argument("--alluredir", default="reports/allure-results")
+    run.add_argument("--html", default="reports/html", help="HTML report directory (Allure 3)")
+    run.add_argument("--no-html", action="store_true", help="write Allure results only")
     run.add_argument("--suite", default=".", help="directory holding features/ and steps/ (default: .)")
     run.add_argument("-x", "--exitfirst", action="store_true")
 
@@ -84,6 +86,10 @@ def _run(args) -> int:
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()
     result = collector.exit_code(code)
+    if not args.no_html and collector.verdicts:
+        from .report import html
+
+        html.generate(Path(args.alluredir).resolve(), Path(args.html).resolve(), suite)
     print(f"tsconform run: exit {result}; Allure results in {args.alluredir}")
     return result
 
