@@ -1,0 +1,73 @@
+"""``tsconform dissect FILE [--json] [--csta-port N] [--tlib-port N]``.
+
+One readable line per PDU, or with ``--json`` one JSON object per line. A PDU that
+cannot be decoded gives a warning on stderr naming its frame; dissection goes on.
+Exit status: 0, or 2 when FILE is not a pcap/pcapng capture (or the usage is wrong).
+``argv`` holds the arguments after ``dissect``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from .pcapfile import CaptureError
+from .pdu import Pdu
+from .reader import CSTA_PORT, CaptureReader
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tsconform dissect",
+                                description="List the T-Lib and CSTA PDUs of a capture.")
+    p.add_argument("file", metavar="FILE", help="a pcap or pcapng file")
+    p.add_argument("--json", action="store_true", help="one JSON object per PDU and line")
+    p.add_argument("--csta-port", type=int, action="append", metavar="N",
+                   help=f"TCP port of the CSTA link (repeatable; default {CSTA_PORT})")
+    p.add_argument("--tlib-port", type=int, action="append", metavar="N", default=[],
+                   help="TCP port of the T-Lib link (repeatable)")
+    p.add_argument("--no-heuristic", action="store_true",
+                   help="only the given ports: do not look for the framings on other ports")
+    return p
+
+
+def _line(pdu: Pdu, t0: float) -> str:
+    return f"{pdu.frame:>7} {pdu.time - t0:11.6f} {pdu.src} -> {pdu.dst}  {pdu.summary()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    scapy_log = logging.getLogger("scapy.runtime")
+    level = scapy_log.level
+    scapy_log.setLevel(logging.ERROR)      # the reader reports truncation itself
+    try:
+        reader = CaptureReader(args.file, tlib_ports=args.tlib_port,
+                               csta_ports=args.csta_port or [CSTA_PORT],
+                               heuristics=not args.no_heuristic)
+        out = sys.stdout
+        for item in reader:
+            if isinstance(item, Pdu):
+                if args.json:
+                    out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+                else:
+                    out.write(_line(item, reader.first_time or 0.0) + "\n")
+            else:
+                out.flush()
+                print(f"warning: {item}", file=sys.stderr)
+        out.flush()
+    except CaptureError as exc:
+        print(f"tsconform dissect: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        sys.stderr.close()                  # the reader of our output went away
+        return 0
+    finally:
+        scapy_log.setLevel(level)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
