@@ -86,6 +86,15 @@ def _run(args) -> int:
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()
     result = collector.exit_code(code)
+    if collector.verdicts:
+        from .report import traceability
+
+        c = collector.counts()
+        rows = traceability.write(Path(args.html).resolve().parent, suite / "features", collector.by_template(),
+                                  f"Run: {c['pass']} pass, {c['fail']} fail, {c['inconclusive']} inconclusive, "
+                                  f"{c['error']} error, {c['not applicable']} not applicable.")
+        gaps = [r.req_id for r in rows if r.gap]
+        print(f"traceability: {len(rows)} seed rows, {len(gaps)} gap(s){': ' + ', '.join(gaps) if gaps else ''}")
     if not args.no_html and collector.verdicts:
         from .report import html
 

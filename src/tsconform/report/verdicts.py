@@ -29,6 +29,7 @@ class Verdict:
     nodeid: str
     scenario: str
     requirements: list[str]
+    template: str = ""  # the Gherkin name, before outline parameters are filled in
     verdict: str = "pass"  # pass | fail | inconclusive | error | not applicable
     duration: float = 0.0
     reason: str = ""
@@ -57,8 +58,9 @@ class VerdictCollector:
     def pytest_runtest_makereport(self, item, call):
         if call.when == "setup":
             tags = {m.name for m in item.iter_markers()}
-            self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, scenario_name(item),
-                                                          scenario_requirements(tags)))
+            name, template = scenario_name(item)
+            self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, name, scenario_requirements(tags),
+                                                          template))
         v = self.verdicts[item.nodeid]
         exc = call.excinfo
         if exc is None or v.verdict != "pass":
@@ -82,6 +84,12 @@ class VerdictCollector:
     def pytest_sessionfinish(self, session, exitstatus):
         if self.json_path:
             Path(self.json_path).write_text(json.dumps([asdict(v) for v in self.verdicts.values()], indent=1))
+
+    def by_template(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for v in self.verdicts.values():
+            out.setdefault(v.template, []).append(v.verdict)
+        return out
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(VERDICTS, 0)
@@ -123,16 +131,16 @@ class VerdictCollector:
                            f"{c['error']} error; {c['not applicable']} not applicable (counted apart)")
 
 
-def scenario_name(item) -> str:
-    """The Gherkin scenario name of a pytest-bdd item, outline parameters filled in."""
+def scenario_name(item) -> tuple[str, str]:
+    """The Gherkin scenario name of a pytest-bdd item, with outline parameters filled in and as written."""
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
     template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
     if template is None:
-        return item.name
+        return item.name, item.name
     example = getattr(item, "callspec", None)
     params = example.params.get("_pytest_bdd_example", {}) if example else {}
-    return template.render(params).name
+    return template.render(params).name, template.name
 
 
 def _error_text(text: str) -> str:
