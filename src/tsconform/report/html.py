@@ -25,6 +25,7 @@ def generate(results: Path, output: Path, project: Path, log=print) -> bool:
                 f"the Allure results are in {results}")
             return False
     proc = subprocess.run([str(cli), "generate", str(results), "--output", str(output),
+                           "--config", str(project / "allurerc.mjs"),
                            "--report-name", "tsconform conformance report"],
                           cwd=project, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "NO_COLOR": "1"})
