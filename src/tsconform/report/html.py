@@ -24,6 +24,7 @@ def generate(results: Path, output: Path, project: Path, log=print) -> bool:
             log(f"HTML report skipped: `npm ci` failed ({proc.stderr.strip()[-500:]}); "
                 f"the Allure results are in {results}")
             return False
+    shutil.rmtree(output, ignore_errors=True)  # the generator leaves stale files of an earlier run
     proc = subprocess.run([str(cli), "generate", str(results), "--output", str(output),
                            "--config", str(project / "allurerc.mjs"),
                            "--report-name", "tsconform conformance report"],
