@@ -47,15 +47,6 @@ def _load_profile(config) -> Profile:
     return config._tsconform_profile
 
 
-def pytest_collection_modifyitems(config, items):
-    """Scenarios the ICS excludes are reported as not applicable, with the reason."""
-    profile = _load_profile(config)
-    for item in items:
-        why = profile.exclusion({m.name for m in item.iter_markers()})
-        if why:
-            item.add_marker(pytest.mark.skip(reason=not_applicable(why)))
-
-
 def pytest_sessionfinish(session, exitstatus):
     alluredir = session.config.getoption("--alluredir", None)
     if alluredir and hasattr(session.config, "_tsconform_profile"):
@@ -104,7 +95,11 @@ def driver(loop, profile, target):
 
 @pytest.hookimpl(trylast=True)
 def pytest_bdd_before_scenario(request, feature, scenario):
+    """Label the Allure result; a scenario the ICS excludes stops here as not applicable."""
     allure_meta.label_scenario(feature, scenario)
+    why = _load_profile(request.config).exclusion(set(scenario.tags) | set(feature.tags))
+    if why:
+        pytest.skip(not_applicable(why))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -6,6 +6,8 @@ methods that wait for it, each wait bounded by the profile's timeouts.
 from __future__ import annotations
 
 import asyncio
+import select
+import sys
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -198,11 +200,40 @@ class Driver:
                                f"options cannot be changed by the suite")
         self.options[name] = value
 
-    def device_action(self, purpose: str) -> SimControl:
-        if self.target.control is None:
-            raise Inconclusive(f"{purpose} needs the simulator's control interface, "
-                               f"which target {self.target.description} does not have")
-        return self.target.control
+    def device_action(self, purpose: str):
+        """Who performs a device-side action: the simulator, a person at the device, or nobody."""
+        how = self.profile.data["pixit"]["device_actions"]
+        if self.target.control is not None and how == "sim":
+            return self.target.control
+        if how == "prompt":
+            return PromptControl(self.profile.timeout("prompt"))
+        raise Inconclusive(f"{purpose} needs a device-side action, and the profile's "
+                           f"pixit.device_actions is {how!r} for target {self.target.description}")
+
+
+class PromptControl:
+    """Device-side actions done by a person at the device, asked for on the terminal."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+
+    def _ask(self, action: str) -> None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise Inconclusive(f"{action} must be done by a person, and there is no terminal to ask one")
+        print(f"\n>>> {action}, then press Enter (within {self.timeout:.0f} s) ", end="", flush=True)
+        ready, _, _ = select.select([sys.stdin], [], [], self.timeout)
+        if not ready:
+            raise Inconclusive(f"nobody confirmed '{action}' within {self.timeout:.0f} s")
+        sys.stdin.readline()
+
+    def enter_account_code(self, device: str, code: str) -> None:
+        self._ask(f"Enter account code {code} on the keypad of device {device}")
+
+    def set_option(self, name: str, value) -> None:
+        raise Inconclusive(f"T-Server option {name} cannot be changed from the suite")
+
+    def set_link(self, up: bool) -> None:
+        self._ask(f"{'Restore' if up else 'Break'} the link between T-Server and the switch")
 
 
 def _expect_type(msg: Message, expected: M, doing: str) -> None:

@@ -1,0 +1,76 @@
+"""`tsconform run`: verdicts, not-applicable scenarios, and the exit codes CI gates on."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(tmp_path, *args, profile: str | None = None):
+    cmd = [sys.executable, "-m", "tsconform.cli", "run", "--no-html",
+           f"--alluredir={tmp_path / 'allure'}", f"--html={tmp_path / 'html'}", *args]
+    if profile is not None:
+        p = tmp_path / "profile.yaml"
+        p.write_text(profile)
+        cmd.append(f"--profile={p}")
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def allure_results(tmp_path):
+    return [json.loads(p.read_text()) for p in (tmp_path / "allure").glob("*-result.json")]
+
+
+def test_a_clean_run_exits_0_with_one_allure_result_per_scenario(tmp_path):
+    proc = run(tmp_path, "-m", "hot_desking")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = allure_results(tmp_path)
+    assert len(results) == 16 and all(r["status"] == "passed" for r in results)
+    for r in results:
+        labels = {(lab["name"], lab["value"]) for lab in r["labels"]}
+        assert ("epic", "T-Server private services") in labels and ("feature", "Hot Desking") in labels
+        assert any(n == "requirement" for n, _ in labels) and any(n == "story" for n, _ in labels)
+        assert r["description"]
+    assert (tmp_path / "allure" / "categories.json").exists()
+    assert "16 pass, 0 fail, 0 inconclusive, 0 error; 0 not applicable" in proc.stdout
+    assert (tmp_path / "traceability.md").exists()
+
+
+def test_an_ics_excluding_call_recording_reports_not_applicable_and_exits_0(tmp_path):
+    proc = run(tmp_path, profile="ics:\n  features: [account_codes, hot_desking]\n")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "24 pass, 0 fail, 0 inconclusive, 0 error; 21 not applicable" in proc.stdout
+    assert "not applicable: the ICS of" in proc.stdout and "excludes feature call_recording" in proc.stdout
+    skipped = [r for r in allure_results(tmp_path) if r["status"] == "skipped"]
+    assert len(skipped) == 21 and all("not applicable" in r["statusDetails"]["message"] for r in skipped)
+
+
+def test_a_device_action_nobody_can_do_is_inconclusive_exit_2(tmp_path):
+    proc = run(tmp_path, "-k", "walkaway", profile="pixit:\n  device_actions: none\n")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "0 pass, 0 fail, 1 inconclusive" in proc.stdout
+
+
+def test_a_failure_exits_1(tmp_path):
+    proc = run(tmp_path, "-m", "hot_desking", "--sim-fault", "other-dn-wrong")
+    assert proc.returncode == 1
+    assert "OtherDN: expected '6001', observed '5001'" in proc.stdout
+
+
+@pytest.mark.parametrize("args,profile,code", [
+    (("-k", "no_scenario_has_this_name"), None, 4),
+    ((), "pixit:\n  dnss: {}\n", 3),
+    (("--tserver", "tlib://127.0.0.1:1"), None, 3),
+    (("--tserver", "http://x"), None, 3),
+])
+def test_nothing_ran_or_the_test_system_broke_never_exits_0(tmp_path, args, profile, code):
+    proc = run(tmp_path, *args, profile=profile)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+
+
+def test_junitxml_passes_through(tmp_path):
+    proc = run(tmp_path, "-m", "account_codes", "--junitxml", str(tmp_path / "j.xml"))
+    assert proc.returncode == 0
+    assert "<testsuite" in (tmp_path / "j.xml").read_text()
