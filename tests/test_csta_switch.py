@@ -159,9 +159,13 @@ def test_credentials_checked_and_never_logged(caplog):
 
     async def go():
         creds = sess.Credentials("app", "Top-Secret-1")
+        frames = []
         kw = {"credentials": creds}
-        async with chain("start-application-session", server_kw=kw, link_kw=kw) as c:
+        async with chain("start-application-session", server_kw=kw,
+                         link_kw={**kw, "on_frame": lambda d, f: frames.append(f.xml)}) as c:
             assert c.link.connected
+        assert frames and not [f for f in frames if b"Top-Secret-1" in f], "on_frame sees passwords masked"
+        assert b"<password>***</password>" in frames[0]
         async with chain("start-application-session", server_kw=kw,
                          link_kw={"credentials": sess.Credentials("app", "Wrong-Secret-2")}) as c:
             assert not c.link.connected
@@ -284,6 +288,25 @@ def test_events_go_only_to_the_monitoring_session():
             finally:
                 await other.close()
     run(go())
+
+
+def test_events_a_real_switch_adds_are_not_mistaken_for_this_device():
+    """A caller's monitor also sees the far end alerting and leaving; neither is an event of the caller."""
+    from tsconform.csta import events
+    from tsconform.csta.services import ConnectionID
+    link = CstaSwitchLink("csta://127.0.0.1:1")
+    seen = []
+    link.on_event(seen.append)
+    link._xrefs = {"1": "5001"}
+    far = ConnectionID("0001", "6001")
+    for doc in (events.call_event("OriginatedEvent", "1", ConnectionID("0001", "5001"), calling="5001", called="6001"),
+                events.call_event("DeliveredEvent", "1", far, alerting="6001", calling="5001", called="6001"),
+                events.call_event("EstablishedEvent", "1", far, answering="6001", calling="5001", called="6001"),
+                events.call_event("ConnectionClearedEvent", "1", far, releasing="6001"),
+                events.call_event("ConnectionClearedEvent", "1", ConnectionID("0001", "5001"), releasing="5001")):
+        link._on_event(parse(doc))
+    assert [(e.kind, e.device, e.other) for e in seen] == [
+        ("originated", "5001", "6001"), ("established", "5001", "6001"), ("cleared", "5001", "6001")]
 
 
 # ---------------------------------------------------------------- failed preconditions

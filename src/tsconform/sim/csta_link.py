@@ -337,10 +337,11 @@ class CstaSwitchLink:
             await asyncio.sleep(self.idle_timeout - idle)
 
     def _seen_frame(self, direction: str, frame: Frame) -> None:
+        """Hands frames to on_frame, passwords masked: what it records holds no secret."""
         if direction == "received":
             self._last_rx = time.monotonic()
         if self.on_frame:
-            self.on_frame(direction, frame)
+            self.on_frame(direction, Frame(frame.invoke_id, sess.redact(frame.xml)) if direction == "sent" else frame)
 
     # ------------------------------------------------------------ from the switch
     def _on_request(self, ep: CstaEndpoint, invoke_id: int, msg: CstaMessage) -> None:
@@ -374,13 +375,17 @@ class CstaSwitchLink:
             mem.put(mem.parties, call_id, (device, dev.get("calledDevice")))
             return SwitchEvent("originated", device, call_id, dev.get("calledDevice"))
         if info.name == "DeliveredEvent":
-            mem.put(mem.parties, call_id, (dev.get("callingDevice"), device))
+            mem.put(mem.parties, call_id, (dev.get("callingDevice"), dev.get("alertingDevice") or device))
+            if dev.get("alertingDevice", device) != device:
+                return None  # the far end alerting, as a caller's monitor sees it: not an event here
             return SwitchEvent("delivered", device, call_id, dev.get("callingDevice"))
         if info.name == "EstablishedEvent":
             calling, answering = dev.get("callingDevice"), dev.get("answeringDevice") or dev.get("calledDevice")
             mem.put(mem.parties, call_id, (calling, answering))
             return SwitchEvent("established", device, call_id, answering if device == calling else calling)
         if info.name == "ConnectionClearedEvent":
+            if info.connection.device_id not in (None, device):
+                return None  # another party left the call; this device's own clearing comes apart
             code = mem.codes.get(call_id)
             mem.suspended.pop((device, call_id), None)
             return SwitchEvent("cleared", device, call_id, mem.other(call_id, device),

@@ -17,6 +17,7 @@ CallInformationEvent with accountInfo.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import logging
 import ssl as ssl_module
@@ -39,6 +40,11 @@ CONNECTION_OPS = {"AnswerCall": "answer_call", "ClearConnection": "clear_connect
                   "RecordMessage": "record", "Stop": "stop", "Suspend": "suspend", "Resume": "resume"}
 RECORDING_EVENTS = {"record": "RecordEvent", "resume": "RecordEvent", "stop": "StopEvent",
                     "suspend": "SuspendRecordEvent"}
+
+
+def _same(got: sess.Credentials | None, want: sess.Credentials) -> bool:
+    return got is not None and hmac.compare_digest(got.user.encode(), want.user.encode()) \
+        and hmac.compare_digest(got.password.encode(), want.password.encode())
 
 
 def message_id(device: str, call_id: str) -> str:
@@ -184,7 +190,7 @@ class SwitchSession:
     def _start_application_session(self, invoke_id: int, msg: CstaMessage) -> None:
         req = sess.parse_start_application_session(msg)
         want = self.server.credentials
-        if want and (req.credentials is None or req.credentials != want):
+        if want and not _same(req.credentials, want):
             log.warning("%s: StartApplicationSession refused: credentials for user %r do not match",
                         self.name, req.credentials.user if req.credentials else None)
             return self.ep.respond(invoke_id, sess.start_application_session_neg("invalidApplicationInfo"),
