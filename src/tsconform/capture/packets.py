@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import struct
@@ -15,6 +16,7 @@ ETH_IPV4, ETH_IPV6 = b"\x08\x00", b"\x86\xdd"
 _FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
 
 
+@functools.lru_cache(maxsize=256)
 def resolve(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """An IP address for host (a literal, or a name resolved once)."""
     try:

@@ -227,7 +227,9 @@ end
 
 local function tlib_heuristic(tvb, pinfo, tree)
     if not tlib.prefs.heuristic or tvb:len() < TLIB_HEADER then return false end
-    if tvb(0, 4):string() ~= "TL\1\0" then return false end
+    if tvb(0, 2):string() ~= "TL" or tvb(2, 1):uint() ~= 1 or tvb(3, 1):uint() ~= 0 then
+        return false
+    end
     pinfo.conversation = tlib
     tlib.dissector(tvb, pinfo, tree)
     return true

@@ -22,12 +22,16 @@ def tshark_path() -> str | None:
 
 
 def tshark_command(path: str | os.PathLike, *, tlib_ports: Iterable[int] = (),
-                   csta_ports: Iterable[int] = (1040,), output: list[str] = ()) -> list[str]:
+                   csta_ports: Iterable[int] = (1040,), heuristic_first: bool = True,
+                   output: list[str] = ()) -> list[str]:
+    """The tshark command line; heuristic_first lets the framings be found on ports that
+    tshark gives to other protocols (7000 is Gryphon's, for one)."""
     exe = tshark_path()
     if exe is None:
         raise FileNotFoundError("tshark is not installed")
     cmd = [exe, "-n", "-r", os.fspath(path), "-X", f"lua_script:{LUA_DISSECTOR}",
-           "-o", "tsconform_csta.ports:" + ",".join(str(p) for p in csta_ports)]
+           "-o", "tsconform_csta.ports:" + ",".join(str(p) for p in csta_ports),
+           "-o", f"tcp.try_heuristic_first:{'TRUE' if heuristic_first else 'FALSE'}"]
     tlib = ",".join(str(p) for p in tlib_ports)
     if tlib:
         cmd += ["-o", "tsconform_tlib.ports:" + tlib]
