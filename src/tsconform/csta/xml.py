@@ -57,9 +57,6 @@ def ns_of(tag: str) -> str:
 
 
 # ---------------------------------------------------------------- building
-Content = "dict[str, Any] | list[tuple[str, Any]] | None"
-
-
 def build(name: str, content: Any = None, namespace: str | None = DEFAULT_NAMESPACE) -> ET.Element:
     """An element named name with content; namespace becomes its default xmlns.
 

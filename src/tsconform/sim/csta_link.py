@@ -222,7 +222,10 @@ class CstaSwitchLink:
             device, code, *rest = args
             call_id = rest[0] if rest else None
             return associate_data(ConnectionID(call_id, device), code, ns), "AssociateData"
-        guest, host, action = (args[0], args[1], "associate") if operation == "associate" else (args[0], None, "dissociate")
+        if operation == "associate":
+            guest, host, action = args[0], args[1], "associate"
+        else:
+            guest, host, action = args[0], None, "dissociate"
         el = private.guest_extension(guest, host, action, self.d.private_namespace)
         return (serialize(private.escape_request(el, self.d.escape_name, ns)),
                 f"{self.d.escape_name} {private.EXTENSION} {action}")
@@ -244,7 +247,8 @@ class CstaSwitchLink:
         resp = await self._request(svc.monitor_start(device, self.d.namespace), f"MonitorStart {device}", ep)
         xref = resp.get("monitorCrossRefID")
         if not xref:
-            raise SwitchError("unspecified", "unspecified", f"MonitorStartResponse for {device} has no monitorCrossRefID")
+            raise SwitchError("unspecified", "unspecified",
+                              f"MonitorStartResponse for {device} has no monitorCrossRefID")
         self._xrefs[xref] = device
 
     # ------------------------------------------------------------ connection life
@@ -320,7 +324,8 @@ class CstaSwitchLink:
             try:
                 await asyncio.wait_for(self._status_seen.wait(), self.connect_timeout)
             except asyncio.TimeoutError:
-                raise asyncio.TimeoutError(f"no SystemStatus from the switch within {self.connect_timeout:.1f} s") from None
+                raise asyncio.TimeoutError(
+                    f"no SystemStatus from the switch within {self.connect_timeout:.1f} s") from None
             await self._request(sess.system_register(self.d.namespace), "SystemRegister", ep)
             return
         doc = sess.start_application_session(self.application_id, self.credentials, self.d.namespace)
