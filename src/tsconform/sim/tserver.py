@@ -18,7 +18,8 @@ from .switch_state import SwitchError, SwitchEvent
 
 log = logging.getLogger("tsconform.sim.tserver")
 
-MAX_CLIENT_BACKLOG = 4 << 20  # bytes queued to one client before it is dropped
+MAX_CLIENT_BACKLOG = 1 << 20  # bytes queued to one client before it is dropped
+FRAME_TIMEOUT = 10.0  # seconds a started frame may take to arrive completely
 
 # Switch operation and the switch event kind that completes it, per private service.
 SERVICE_OPS = {1: ("associate", "associated"), 2: ("dissociate", "dissociated"),
@@ -55,6 +56,7 @@ class TServer:
         self.options = options
         self.faults = frozenset(faults)
         self.answer_timeout = answer_timeout
+        self.frame_timeout = FRAME_TIMEOUT
         self.clients: list[Client] = []
         self.pending: list[Pending] = []
         self.conn_ids: dict[str, ConnID] = {}  # switch call ID -> ConnID
@@ -87,9 +89,12 @@ class TServer:
         try:
             while True:
                 try:
-                    raw = await codec.read_frame(reader)
+                    raw = await codec.read_frame(reader, self.frame_timeout)
                 except codec.FrameError as exc:
                     log.warning("%s sent a bad header, closing: %s", client, exc)
+                    break
+                except asyncio.TimeoutError:
+                    log.warning("%s left a frame incomplete for %.0f s, closing", client, self.frame_timeout)
                     break
                 if raw is None:
                     break
@@ -115,7 +120,7 @@ class TServer:
             return
         if client.writer.transport.get_write_buffer_size() > MAX_CLIENT_BACKLOG:
             log.warning("%s does not read its answers; dropping it", client)
-            client.writer.close()
+            client.writer.transport.abort()  # close() would wait for the backlog to drain
             return
         if "reference-id-not-echoed" in self.faults and Attr.ReferenceID in msg:
             msg = Message(msg.type, {k: v for k, v in msg.attrs.items() if k != Attr.ReferenceID})

@@ -238,15 +238,21 @@ class FrameBuffer:
         return len(self._buf)
 
 
-async def read_frame(reader: asyncio.StreamReader) -> bytes | None:
+async def read_frame(reader: asyncio.StreamReader, frame_timeout: float | None = None) -> bytes | None:
     """Read one raw frame from a stream; None at a clean end of stream.
 
-    Raises FrameError for a bad header and asyncio.IncompleteReadError for a truncated frame.
+    Waiting for a frame to start is unbounded; once its first byte has arrived, the rest must
+    arrive within frame_timeout seconds (a peer trickling bytes cannot hold a reader forever).
+    Raises FrameError for a bad header, asyncio.IncompleteReadError for a truncated frame and
+    asyncio.TimeoutError for a frame that does not complete in time.
     """
     head = await reader.read(HEADER_LEN)
     if not head:
         return None
-    if len(head) < HEADER_LEN:
-        head += await reader.readexactly(HEADER_LEN - len(head))
-    length = check_header(head)[0]
-    return head + await reader.readexactly(length - HEADER_LEN)
+
+    async def rest() -> bytes:
+        h = head if len(head) == HEADER_LEN else head + await reader.readexactly(HEADER_LEN - len(head))
+        length = check_header(h)[0]
+        return h + await reader.readexactly(length - HEADER_LEN)
+
+    return await asyncio.wait_for(rest(), frame_timeout)
