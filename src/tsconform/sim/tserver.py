@@ -107,6 +107,8 @@ class TServer:
                     continue
                 log.info("%s <- %s", client, msg.summary())
                 await self._dispatch(client, msg)
+                if writer.is_closing():  # dropped while answering
+                    break
         except (asyncio.IncompleteReadError, ConnectionError):
             log.info("%s: connection lost mid-frame", client)
         finally:
