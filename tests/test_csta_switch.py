@@ -552,8 +552,14 @@ def test_tserver_hot_desking_over_csta():
                 assert (cancel.type, cancel[Attr.PrivateMsgID], cancel[Attr.OtherDN]) == (M.EventPrivateInfo, 2, "6001")
                 assert c.state.associations == {}
 
-                await c.server.drop_connections()  # link loss, as clients see it
+                port = c.server.address[1]
+                await c.server.stop()  # link loss, as clients see it
                 await client.wait(lambda m: m.type == M.EventLinkDisconnected, "EventLinkDisconnected")
+                down = await client.request(Message(M.RequestPrivateService, {
+                    Attr.PrivateMsgID: 1, Attr.ThisDN: "5001", Attr.Extensions: KVList([("HOST_DN", "6001")])}))
+                assert (down.type, down[Attr.ErrorCode]) == (M.EventError, 54)
+                c.server = CstaSwitchServer(c.state)
+                await c.server.start("127.0.0.1", port)
                 await client.wait(lambda m: m.type == M.EventLinkConnected, "EventLinkConnected")
                 back = await client.request(Message(M.RequestPrivateService, {
                     Attr.PrivateMsgID: 1, Attr.ThisDN: "5001", Attr.Extensions: KVList([("HOST_DN", "6001")])}))
