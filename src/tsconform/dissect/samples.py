@@ -39,7 +39,7 @@ def write_mixed_capture(path: str | os.PathLike, *, tlib_port: int = 7000,
         t = rec.open_flow(("127.0.0.1", 50001), ("127.0.0.1", tlib_port))
         c = rec.open_flow(("127.0.0.1", 50002), ("127.0.0.1", csta_port))
 
-        def tl(flow_send, mtype, **attrs):
+        def tl(mtype, **attrs):
             expected.append(("tlib", attrs.get("ReferenceID"), MessageType(mtype).name))
             return tlib_frame(mtype, **attrs)
 
@@ -47,10 +47,10 @@ def write_mixed_capture(path: str | os.PathLike, *, tlib_port: int = 7000,
             expected.append(("csta", inv, root))
             return csta_frame(inv, root, body)
 
-        t.client_sent(tl(t, MessageType.RequestRegisterClient, ReferenceID=1,
+        t.client_sent(tl(MessageType.RequestRegisterClient, ReferenceID=1,
                          ApplicationName="tsconform", ApplicationPassword="secret"))
-        t.server_sent(tl(t, MessageType.EventServerConnected, ReferenceID=1))
-        t.client_sent(tl(t, MessageType.RequestPrivateService, ReferenceID=2, ThisDN="5001",
+        t.server_sent(tl(MessageType.EventServerConnected, ReferenceID=1))
+        t.client_sent(tl(MessageType.RequestPrivateService, ReferenceID=2, ThisDN="5001",
                          PrivateMsgID=3001, Extensions=KVList([("HOST_DN", "6001")])))
         c.client_sent(cs("0001", "Escape", "<privateData><private><guestAssociatedExtension>"
                                            "<guest>5001</guest><host>6001</host>"
@@ -58,10 +58,10 @@ def write_mixed_capture(path: str | os.PathLike, *, tlib_port: int = 7000,
         # Two responses in one segment.
         c.server_sent(cs("0001", "EscapeResponse") + cs("9999", "PrivateEvent"))
         # A PDU split over three segments, the last shared with the next PDU.
-        big = tl(t, MessageType.EventPrivateInfo, ReferenceID=2, ThisDN="5001",
+        big = tl(MessageType.EventPrivateInfo, ReferenceID=2, ThisDN="5001",
                  ConnID=ConnID(0x6D0001), PrivateMsgID=3015,
                  UserData=KVList([("pad", "u" * 3000), ("n", KVList([("x", 1)]))]))
-        ack = tl(t, MessageType.EventACK, ReferenceID=3)
+        ack = tl(MessageType.EventACK, ReferenceID=3)
         t.server_sent(big[:1000], mss=1000)
         t.server_sent(big[1000:] + ack, mss=1500)
         # A CSTA PDU split in a tiny first segment (inside the header).
@@ -71,7 +71,7 @@ def write_mixed_capture(path: str | os.PathLike, *, tlib_port: int = 7000,
         c.client_sent(rec_msg[5:])
         c.server_sent(cs("0002", "RecordMessageResponse", "<resultingMessage/>" + "p" * 2000)
                       + cs("9999", "RecordEvent"))
-        t.server_sent(tl(t, MessageType.EventError, ReferenceID=4, ErrorCode=53,
+        t.server_sent(tl(MessageType.EventError, ReferenceID=4, ErrorCode=53,
                          ErrorMessage="invalid attribute value"))
     return expected
 
@@ -89,11 +89,13 @@ def bulk_csta_frames(count: int, pad: int = 200) -> list[bytes]:
 
 
 def write_bulk_csta_capture(path: str | os.PathLike, count: int = 100_000,
-                            csta_port: int = 1040) -> int:
+                            csta_port: int = 1040) -> dict[str, int]:
     """A capture of count CSTA frames: most one per segment, every 10th split over two
-    segments, every 7th sharing a segment with the next. Returns the number of packets."""
+    segments, every 7th sharing a segment with the next. Returns counts: packets, frames,
+    split (frames over two segments), shared (frames sharing a segment)."""
     from ..capture import PcapRecorder
     frames = bulk_csta_frames(count)
+    split = shared = 0
     with PcapRecorder(path) as rec:
         flow = rec.open_flow(("127.0.0.1", 50100), ("127.0.0.1", csta_port))
         i = 0
@@ -101,12 +103,14 @@ def write_bulk_csta_capture(path: str | os.PathLike, count: int = 100_000,
             send = flow.client_sent if i % 2 == 0 else flow.server_sent
             if i % 7 == 0 and i + 1 < count:
                 send(frames[i] + frames[i + 1])
+                shared += 2
                 i += 2
             elif i % 10 == 3:
                 send(frames[i][:100])
                 send(frames[i][100:])
+                split += 1
                 i += 1
             else:
                 send(frames[i])
                 i += 1
-        return rec.packets + 3
+    return {"packets": rec.packets, "frames": count, "split": split, "shared": shared}
