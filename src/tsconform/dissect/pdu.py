@@ -50,6 +50,24 @@ class Pdu:
             self._tree = fromstring(self.xml, forbid_dtd=True)
         return self._tree
 
+    def findall(self, local_name: str) -> list:
+        """CSTA: every XML element with this local name, whatever its namespace."""
+        root = self.element()
+        if root is None:
+            return []
+        return [e for e in root.iter()
+                if isinstance(e.tag, str) and e.tag.rpartition("}")[2] == local_name]
+
+    def find_text(self, local_name: str) -> str | None:
+        """CSTA: the text of the first element with this local name, or None.
+
+        >>> Pdu(1, 0.0, "a:1", "b:2", "csta", "Escape", invoke_id="0001",
+        ...     xml='<Escape xmlns="urn:x"><guest>5001</guest></Escape>').find_text("guest")
+        '5001'
+        """
+        found = self.findall(local_name)
+        return found[0].text if found else None
+
     def to_json(self) -> dict:
         d = {"frame": self.frame, "time": self.time, "src": self.src, "dst": self.dst,
              "link": self.link, "message": self.message}

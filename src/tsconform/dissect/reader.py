@@ -97,5 +97,6 @@ def read_capture(path: str | os.PathLike, **options) -> Dissection:
     result = Dissection(reader.path)
     for item in reader:
         (result.pdus if isinstance(item, Pdu) else result.warnings).append(item)
+    result.pdus.sort(key=lambda p: p.frame)    # PDUs drained at the end come last otherwise
     result.frames, result.first_time = reader.frames, reader.first_time
     return result
