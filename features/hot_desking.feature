@@ -134,3 +134,7 @@ Feature: Hot Desking
     Then every client registered on the guest extension received EventLinkDisconnected
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "desk" with the EventError of TS-ERR-NO-LINK
+    When the link between T-Server and the switch comes back
+    Then every client registered on the guest extension received EventLinkConnected
+    When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
+    Then T-Server answers "desk" with EventPrivateInfo 1

@@ -103,12 +103,17 @@ def _(driver, client, number):
     driver.assert_not_received(client, f"EventPrivateInfo {number}", is_private(number))
 
 
-@then(parsers.parse('every client registered on the {role} extension received EventLinkDisconnected'))
-def _(driver, profile, role):
-    where = dn(profile, role)
+@when("the link between T-Server and the switch comes back")
+def _(driver):
+    driver.device_action("bringing the switch link back").set_link(True)
+
+
+@then(parsers.parse("every client registered on the {role} extension received {event}"))
+def _(driver, profile, role, event):
+    where, kind = dn(profile, role), M[event]
     for name, s in driver.sessions.items():
         if where in s.registered:
-            driver.wait_event(name, "EventLinkDisconnected", lambda m: m.type == M.EventLinkDisconnected)
+            driver.wait_event(name, event, lambda m: m.type == kind)
 
 
 # ---------------------------------------------------------------- Then: attributes of "the message"

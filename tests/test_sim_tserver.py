@@ -63,7 +63,7 @@ def test_accode_data_attaches_the_code_to_the_released_call(loop, where, attr):
         d.client("agent", "5001")
         d.client("caller", "7001")
         call = d.establish_call("c", "caller", "7001", "agent", "5001")
-        sim.stack.control.enter_account_code("5001", "99")
+        sim.target.control.enter_account_code("5001", "99")
         ex = d.exchange("agent", Message(M.RequestReleaseCall, {Attr.ThisDN: "5001", Attr.ConnID: call.conn_id}))
         assert ex.answer[attr] == KVList([("Acc", "99")])
     finally:

@@ -77,7 +77,10 @@ class EmbeddedSim:
         self.loop = loop
         self.stack = SimStack(profile, faults)
         host, port = loop.run(self.stack.start("127.0.0.1", 0))
-        self.target = Target(host, port, self.stack.control, f"embedded simulator at {host}:{port}")
+        behind = ("CSTA switch at %s:%d" % self.stack.switch_address) if self.stack.switch_address \
+            else f"switch {self.stack.switch}"
+        self.target = Target(host, port, SimControl(self.stack, loop.run),
+                             f"embedded simulator at {host}:{port} ({behind})")
 
     def close(self) -> None:
         self.loop.run(self.stack.stop())

@@ -19,6 +19,12 @@ from .spec import EVENTS, FEATURES, SERVICES, Service
 
 DEFAULTS: dict = {
     "target": {"tserver": "sim", "switch": "sim"},
+    "csta": {
+        "handshake": "system-status", "namespace": "ed4", "escape_name": "Escape",
+        "private_namespace": "urn:tsconform:genesys-private:1", "heartbeat": 0,
+        "user": "", "password": "", "user_env": "TSCONFORM_CSTA_USER", "password_env": "TSCONFORM_CSTA_PASSWORD",
+        "tls": {"ca": "", "cert": "", "key": ""},
+    },
     "application": {"name": "tsconform", "password": "", "password_env": "TSCONFORM_APP_PASSWORD"},
     "ics": {"features": list(FEATURES), "services": sorted(SERVICES), "events": sorted(EVENTS)},
     "pixit": {
@@ -110,6 +116,17 @@ class Profile:
         return None
 
     @property
+    def switch(self) -> str:
+        return str(self.data["target"]["switch"])
+
+    def csta_credentials(self) -> tuple[str, str] | None:
+        """(user, password) for the CSTA session, environment first; None when no user is set."""
+        c = self.data["csta"]
+        user = os.environ.get(c["user_env"]) or str(c["user"] or "")
+        password = os.environ.get(c["password_env"]) or str(c["password"] or "")
+        return (user, password) if user else None
+
+    @property
     def tserver(self) -> str:
         return str(self.data["target"]["tserver"])
 
@@ -168,6 +185,18 @@ def _validate(data: dict, source: str) -> None:
     for role, dn in data["pixit"]["dns"].items():
         if not isinstance(dn, (str, int)) or not str(dn):
             bad(f"pixit.dns.{role}", "must be a DN string")
+    sw = str(data["target"]["switch"])
+    if sw not in ("sim", "local") and not sw.startswith(("csta://", "cstas://")):
+        bad("target.switch", f"must be sim, local, csta://HOST:PORT or cstas://HOST:PORT, not {sw!r}")
+    csta = data["csta"]
+    if csta["handshake"] not in ("system-status", "start-application-session"):
+        bad("csta.handshake", f"must be system-status or start-application-session, not {csta['handshake']!r}")
+    if csta["escape_name"] not in ("Escape", "EscapeService"):
+        bad("csta.escape_name", f"must be Escape or EscapeService, not {csta['escape_name']!r}")
+    if not str(csta["namespace"]).startswith(("ed3", "ed4", "ed6", "http")):
+        bad("csta.namespace", f"must be ed3, ed4, ed6 or a namespace URI, not {csta['namespace']!r}")
+    if any(csta["tls"].values()) and not sw.startswith("cstas://"):
+        bad("csta.tls", "is set, but target.switch is not a cstas:// address")
     ts = str(data["target"]["tserver"])
     if ts != "sim" and not ts.startswith("tlib://"):
         bad("target.tserver", f"must be 'sim' or tlib://HOST:PORT, not {ts!r}")

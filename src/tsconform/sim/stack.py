@@ -1,28 +1,20 @@
-"""The embedded reference simulator: switch state, switch link and T-Server, started together."""
+"""The embedded reference simulator: switch, switch link and T-Server, started together.
+
+target.switch in the profile says what is behind the T-Server:
+- sim: the simulated switch as a CSTA server on loopback, reached over a real CSTA link;
+- local: the switch state in process, no CSTA on the wire (fast unit tests);
+- csta://HOST:PORT or cstas://HOST:PORT: a live switch or CSTA connector.
+"""
 from __future__ import annotations
 
+from ..csta.session import Credentials
 from ..profile import Profile
 from . import faults as fault_registry
+from .csta_link import CstaSwitchLink
+from .csta_switch import CstaSwitchServer
 from .local_link import LocalSwitchLink
 from .switch_state import SwitchState
 from .tserver import TServer
-
-
-class SimControl:
-    """Device-side actions and option changes the steps may ask of the simulator."""
-
-    def __init__(self, stack: "SimStack"):
-        self._stack = stack
-
-    def enter_account_code(self, device: str, code: str) -> None:
-        """A keypad entry of an account code on the device."""
-        self._stack.state.set_account_code(device, code)
-
-    def set_option(self, name: str, value) -> None:
-        self._stack.tserver.options[name] = value
-
-    def set_link(self, up: bool) -> None:
-        self._stack.link.set_connected(up)
 
 
 class SimStack:
@@ -30,19 +22,89 @@ class SimStack:
 
     def __init__(self, profile: Profile, faults=()):
         names = fault_registry.check(faults)
+        self.profile = profile
+        self.switch = profile.switch
+        self.tserver_faults = names - fault_registry.SWITCH_FAULTS
         sim = profile.data["sim"]
-        self.state = SwitchState(sim["devices"], sim["busy"], names & fault_registry.SWITCH_FAULTS)
-        self.link = LocalSwitchLink(self.state)
-        self.tserver = TServer(self.link, profile.options(), names - fault_registry.SWITCH_FAULTS,
-                               answer_timeout=profile.timeout("answer"))
-        self.control = SimControl(self)
+        self.state: SwitchState | None = None
+        if self.switch in ("sim", "local"):
+            self.state = SwitchState(sim["devices"], sim["busy"], names & fault_registry.SWITCH_FAULTS)
+        elif names & fault_registry.SWITCH_FAULTS:
+            raise ValueError(f"faults {sorted(names & fault_registry.SWITCH_FAULTS)} break the simulated "
+                             f"switch, and target.switch is {self.switch}")
+        creds = profile.csta_credentials()
+        self.credentials = Credentials(*creds) if creds else None
+        c = profile.data["csta"]
+        self.switch_server = CstaSwitchServer(
+            self.state, handshake=c["handshake"], namespace=c["namespace"], escape_name=c["escape_name"],
+            credentials=self.credentials, private_namespace=c["private_namespace"],
+            heartbeat=c["heartbeat"] or None) if self.switch == "sim" else None
+        self.switch_address: tuple[str, int] | None = None
+        self.link = None
+        self.tserver: TServer | None = None
         self.address: tuple[str, int] | None = None
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+    def _csta_link(self, url: str) -> CstaSwitchLink:
+        c = self.profile.data["csta"]
+        tls = c["tls"]
+        timeout = self.profile.timeout("answer")
+        return CstaSwitchLink(
+            url, handshake=c["handshake"], namespace=c["namespace"], escape_name=c["escape_name"],
+            private_namespace=c["private_namespace"], credentials=self.credentials,
+            cafile=tls["ca"] or None, certfile=tls["cert"] or None, keyfile=tls["key"] or None,
+            connect_timeout=timeout, request_timeout=timeout * 0.75, backoff_initial=0.05, backoff_max=2.0)
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0,
+                    switch_host: str = "127.0.0.1", switch_port: int = 0) -> tuple[str, int]:
+        if self.switch_server:
+            self.switch_address = await self.switch_server.start(switch_host, switch_port)
+            self.link = self._csta_link("csta://%s:%d" % self.switch_address)
+        elif self.switch == "local":
+            self.link = LocalSwitchLink(self.state)
+        else:
+            self.link = self._csta_link(self.switch)
+        self.tserver = TServer(self.link, self.profile.options(), self.tserver_faults,
+                               answer_timeout=self.profile.timeout("answer"))
         await self.link.start()
         self.address = await self.tserver.start(host, port)
         return self.address
 
     async def stop(self) -> None:
-        await self.tserver.stop()
-        await self.link.close()
+        if self.tserver:
+            await self.tserver.stop()
+        if self.link:
+            await self.link.close()
+        if self.switch_server:
+            await self.switch_server.stop()
+
+    # ------------------------------------------------------------ control (device side)
+    async def enter_account_code(self, device: str, code: str) -> None:
+        if self.state is None:
+            raise ValueError("no simulated switch: a keypad entry needs a person at the device")
+        self.state.set_account_code(device, code)
+
+    async def set_link(self, up: bool) -> None:
+        """Take the switch link down (the switch stops listening) or bring it back."""
+        if isinstance(self.link, LocalSwitchLink):
+            self.link.set_connected(up)
+        elif self.switch_server and not up:
+            await self.switch_server.stop()
+        elif self.switch_server and up:
+            await self.switch_server.start(*self.switch_address)
+
+
+class SimControl:
+    """The simulator's control interface for the steps (synchronous; runs on the stack's loop)."""
+
+    def __init__(self, stack: SimStack, run):
+        self._stack, self._run = stack, run
+
+    def enter_account_code(self, device: str, code: str) -> None:
+        """A keypad entry of an account code on the device."""
+        self._run(self._stack.enter_account_code(device, code))
+
+    def set_option(self, name: str, value) -> None:
+        self._stack.tserver.options[name] = value
+
+    def set_link(self, up: bool) -> None:
+        self._run(self._stack.set_link(up))

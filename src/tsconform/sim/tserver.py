@@ -164,10 +164,12 @@ class TServer:
         dn = req.get(Attr.ThisDN)
         if not dn:
             return self._error(client, req, "TS-ERR-NO-THISDN")
+        if not self.link.connected:
+            return self._error(client, req, "TS-ERR-NO-LINK")
         try:
             await self.link.monitor(dn)
         except SwitchError as exc:
-            return self._error(client, req, "TS-ERR-DN-UNKNOWN", detail=f"{dn} ({exc})")
+            return self._error(client, req, self._switch_error_row(exc, "TS-ERR-DN-UNKNOWN"), detail=f"{dn} ({exc})")
         client.dns.add(dn)
         self._send(client, Message(M.EventRegistered, {**_ref(req), Attr.ThisDN: dn}))
 
@@ -209,6 +211,8 @@ class TServer:
             await self.link.call(op, *args)
         except SwitchError as exc:
             self._drop(pending)
+            if not self.link.connected:
+                return self._error(client, req, "TS-ERR-NO-LINK")
             self._error(client, req, code_msg=error_for_csta(None, exc.category, exc.value))
 
     async def _make_call(self, client, req):
@@ -254,6 +258,8 @@ class TServer:
             await self.link.call(op, *args)
         except SwitchError as exc:
             self._drop(pending)
+            if not self.link.connected:
+                return self._error(client, req, "TS-ERR-NO-LINK")
             if self._fake_success(number, exc, dn, pending, args):
                 return
             self._error(client, req, code_msg=error_for_csta(number, exc.category, exc.value))
@@ -279,7 +285,13 @@ class TServer:
         return None
 
     # ------------------------------------------------------------ switch events
+    def _switch_error_row(self, exc: SwitchError, default: str) -> str:
+        return "TS-ERR-NO-LINK" if not self.link.connected else default
+
     def _on_link_status(self, up: bool) -> None:
+        if not up:  # a switch that comes back may number its calls afresh
+            self.conn_ids.clear()
+            self.parties.clear()
         msg_type = M.EventLinkConnected if up else M.EventLinkDisconnected
         for c in list(self.clients):
             self._send(c, Message(msg_type, {}))
