@@ -22,6 +22,8 @@ def pytest_addoption(parser):
     g.addoption("--tserver", default=None,
                 help="'sim' (embedded simulator, default) or tlib://HOST:PORT")
     g.addoption("--profile", default=DEFAULT_PROFILE, help="ICS/PIXIT profile (YAML)")
+    g.addoption("--switch", default=None,
+                help="behind the embedded T-Server: sim, local, csta://HOST:PORT or cstas://HOST:PORT")
     g.addoption("--sim-fault", action="append", default=[], metavar="NAME",
                 help="run the embedded simulator with a named fault (repeatable)")
     g.addoption("--verdicts-json", default=None, metavar="PATH",
@@ -41,7 +43,10 @@ def pytest_configure(config):
 def _load_profile(config) -> Profile:
     if not hasattr(config, "_tsconform_profile"):
         try:
-            config._tsconform_profile = Profile.load(config.getoption("--profile"))
+            profile = Profile.load(config.getoption("--profile"))
+            if config.getoption("--switch"):
+                profile = profile.with_switch(config.getoption("--switch"))
+            config._tsconform_profile = profile
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config._tsconform_profile

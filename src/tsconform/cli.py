@@ -11,11 +11,16 @@ from .report.verdicts import EXIT_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in PASSTHROUGH:  # commands with their own argument parser
+        return PASSTHROUGH[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(prog="tsconform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the conformance features against a target")
     run.add_argument("--tserver", help="'sim' (default) or tlib://HOST:PORT")
+    run.add_argument("--switch", help="behind the embedded T-Server: sim (default), local, "
+                                      "csta://HOST:PORT or cstas://HOST:PORT")
     run.add_argument("--profile", help="ICS/PIXIT profile (default profiles/sim.yaml)")
     run.add_argument("--sim-fault", action="append", default=[], metavar="NAME",
                      help="break the embedded simulator with a named fault (see `tsconform sim --list-faults`)")
@@ -31,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     sim = sub.add_parser("sim", help="run the reference T-Server simulator until stopped")
     sim.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0: any free port)")
     sim.add_argument("--profile", help="profile whose pixit options and sim devices to use")
+    sim.add_argument("--switch", help="sim (default: an embedded CSTA switch), local, or csta[s]://HOST:PORT")
     sim.add_argument("--fault", action="append", default=[], metavar="NAME")
+
+    switch = sub.add_parser("sim-switch", help="run the simulated CSTA switch until stopped", add_help=False)
+    switch.add_argument("rest", nargs=argparse.REMAINDER)
     sim.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
 
     dissect = sub.add_parser("dissect", help="dissect the T-Lib and CSTA PDUs of a capture", add_help=False)
@@ -46,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return {"run": _run, "sim": _sim, "dissect": _dissect, "docs": _docs,
-                "profile": _profile}[args.command](args)
+        return {"run": _run, "sim": _sim, "docs": _docs, "profile": _profile}[args.command](args)
     except KeyboardInterrupt:
         return 130
 
@@ -68,6 +76,8 @@ def _run(args) -> int:
         pargs.append(f"--tserver={args.tserver}")
     if args.profile:
         pargs.append(f"--profile={args.profile}")
+    if args.switch:
+        pargs.append(f"--switch={args.switch}")
     for fault in args.sim_fault:
         pargs.append(f"--sim-fault={fault}")
     if args.keyword:
@@ -112,6 +122,8 @@ def _preflight(args) -> str | None:
 
     try:
         profile = Profile.load(args.profile or Path(args.suite) / "profiles" / "sim.yaml")
+        if args.switch:
+            profile = profile.with_switch(args.switch)
         where = args.tserver or profile.tserver
         if where == "sim":
             return None
@@ -150,6 +162,8 @@ def _sim(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
         profile = Profile.load(args.profile) if args.profile else Profile.from_dict({})
+        if args.switch:
+            profile = profile.with_switch(args.switch)
         host, _, port = args.listen.rpartition(":")
         stack = SimStack(profile, args.fault)
     except (ProfileError, ValueError) as exc:
@@ -169,10 +183,19 @@ def _sim(args) -> int:
     return 0
 
 
-def _dissect(args) -> int:
+def _sim_switch(argv: list[str]) -> int:
+    from .sim.csta_switch import main as switch_main
+
+    return switch_main(argv)
+
+
+def _dissect(argv: list[str]) -> int:
     from .dissect.cli import main as dissect_main
 
-    return dissect_main(args.rest)
+    return dissect_main(argv)
+
+
+PASSTHROUGH = {"sim-switch": _sim_switch, "dissect": _dissect}
 
 
 def _docs(args) -> int:

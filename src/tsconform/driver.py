@@ -6,6 +6,7 @@ methods that wait for it, each wait bounded by the profile's timeouts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import select
 import sys
 import threading
@@ -17,6 +18,9 @@ from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 from .tlib.session import TLibSession, Traffic
 from .verdict import Inconclusive
+
+
+log = logging.getLogger("tsconform.driver")
 
 
 class LoopThread:
@@ -113,6 +117,7 @@ class Driver:
     traffic: list[Traffic] = field(default_factory=list)
     calls: dict[str, Call] = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    associations: set = field(default_factory=set)  # (client, guest DN) this scenario associated
 
     def __post_init__(self) -> None:
         self.options = self.profile.options()
@@ -150,8 +155,29 @@ class Driver:
         raise UsageError(f"the scenario has no client registered on {dn}")
 
     def close(self) -> None:
-        for s in self.sessions.values():
-            self.loop.run(s.close(), 5)
+        """Undo what the scenario left on the target (a live one outlives it), then disconnect."""
+        try:
+            self._clean_up()
+        finally:
+            for s in self.sessions.values():
+                self.loop.run(s.close(), 5)
+
+    def _clean_up(self) -> None:
+        for (name, dn) in list(self.associations):
+            self._quietly(name, Message(M.RequestPrivateService, {Attr.PrivateMsgID: 2, Attr.ThisDN: dn}))
+        for call in self.calls.values():
+            owner = next((n for n, s in self.sessions.items() if call.callee in s.registered), None)
+            if owner:
+                self._quietly(owner, Message(M.RequestReleaseCall, {Attr.ThisDN: call.callee, Attr.ConnID: call.conn_id}))
+
+    def _quietly(self, name: str, msg: Message) -> None:
+        s = self.sessions[name]
+        if s.closed_reason:
+            return
+        try:
+            self.loop.run(s.request(msg, self.timeout), self.timeout + 5)
+        except Exception as exc:  # noqa: BLE001 - clean-up is best effort; the verdict is already made
+            log.warning("clean-up %s on %s failed: %s", msg.summary(), name, exc)
 
     # ------------------------------------------------------------ requests
     def request(self, name: str, msg: Message) -> Message:
@@ -170,7 +196,10 @@ class Driver:
             attrs[Attr.ConnID] = conn_id
         if extensions:
             attrs[Attr.Extensions] = extensions
-        return self.exchange(name, Message(M.RequestPrivateService, attrs))
+        ex = self.exchange(name, Message(M.RequestPrivateService, attrs))
+        if ex.answer.type == M.EventPrivateInfo and number in (1, 2):
+            (self.associations.add if number == 1 else self.associations.discard)((name, dn))
+        return ex
 
     def wait_event(self, name: str, what: str, match) -> Message:
         return self._run(self.sessions[name].wait(match, what))

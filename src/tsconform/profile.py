@@ -115,6 +115,12 @@ class Profile:
                     return f"the ICS of {self.source} excludes {kind[:-1]} {row.number} ({row.req_id})"
         return None
 
+    def with_switch(self, switch: str) -> "Profile":
+        """The same profile with target.switch replaced (validated)."""
+        raw = copy.deepcopy(self.data)
+        raw["target"]["switch"] = switch
+        return Profile.from_dict(raw, self.source)
+
     @property
     def switch(self) -> str:
         return str(self.data["target"]["switch"])

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from ..csta.session import Credentials
 from ..profile import Profile
+from ..verdict import Inconclusive
 from . import faults as fault_registry
 from .csta_link import CstaSwitchLink
 from .csta_switch import CstaSwitchServer
 from .local_link import LocalSwitchLink
 from .switch_state import SwitchState
 from .tserver import TServer
+
+
+class ControlUnavailable(RuntimeError):
+    """A device-side action the simulator cannot perform with this configuration."""
 
 
 class SimStack:
@@ -80,7 +85,8 @@ class SimStack:
     # ------------------------------------------------------------ control (device side)
     async def enter_account_code(self, device: str, code: str) -> None:
         if self.state is None:
-            raise ValueError("no simulated switch: a keypad entry needs a person at the device")
+            raise ControlUnavailable(f"a keypad entry on {device} needs the simulated switch; "
+                                     f"the switch here is {self.switch}")
         self.state.set_account_code(device, code)
 
     async def set_link(self, up: bool) -> None:
@@ -91,6 +97,8 @@ class SimStack:
             await self.switch_server.stop()
         elif self.switch_server and up:
             await self.switch_server.start(*self.switch_address)
+        else:
+            raise ControlUnavailable(f"the link to switch {self.switch} is not the simulator's to break")
 
 
 class SimControl:
@@ -99,12 +107,18 @@ class SimControl:
     def __init__(self, stack: SimStack, run):
         self._stack, self._run = stack, run
 
+    def _do(self, coro) -> None:
+        try:
+            self._run(coro)
+        except ControlUnavailable as exc:
+            raise Inconclusive(str(exc)) from None
+
     def enter_account_code(self, device: str, code: str) -> None:
         """A keypad entry of an account code on the device."""
-        self._run(self._stack.enter_account_code(device, code))
+        self._do(self._stack.enter_account_code(device, code))
 
     def set_option(self, name: str, value) -> None:
         self._stack.tserver.options[name] = value
 
     def set_link(self, up: bool) -> None:
-        self._run(self._stack.set_link(up))
+        self._do(self._stack.set_link(up))
