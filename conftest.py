@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
 from tsconform import spec
+from tsconform.capture import scenario as scenario_capture
+from tsconform.capture.proxy import RecordingProxy
+from tsconform.capture.scenario import ScenarioCapture
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
 from tsconform.profile import Profile, ProfileError
 from tsconform.report import allure_env, allure_meta
-from tsconform.report.verdicts import VerdictCollector
+from tsconform.report.verdicts import VerdictCollector, scenario_name
+from tsconform.sim.csta_link import parse_url
 from tsconform.verdict import not_applicable
 
 pytest_plugins = ["steps.common"]
@@ -61,6 +67,7 @@ def pytest_sessionfinish(session, exitstatus):
             "profile": profile.source,
             "ics.features": ", ".join(profile.features),
             "sim.faults": ", ".join(session.config.getoption("--sim-fault")) or "none",
+            "capture": getattr(session.config, "_tsconform_capture", "no scenario ran"),
         })
 
 
@@ -76,22 +83,57 @@ def loop():
     lt.close()
 
 
+@pytest.fixture(scope="session")
+def capture_setup(pytestconfig, profile):
+    """(mode, reason, run directory) of this run's captures."""
+    cap = profile.data["target"]["capture"]
+    try:
+        mode, reason = scenario_capture.resolve_mode(cap["mode"], cap["interface"])
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    run_dir = Path(cap["dir"]) / time.strftime("run-%Y%m%d-%H%M%S")
+    pytestconfig._tsconform_capture = f"{mode} ({reason})"
+    return mode, reason, run_dir
+
+
 @pytest.fixture
-def target(pytestconfig, profile, loop):
+def capture(request, profile, capture_setup):
+    mode, reason, run_dir = capture_setup
+    cap = profile.data["target"]["capture"]
+    name, _ = scenario_name(request.node)
+    reqs = allure_meta.scenario_requirements({m.name for m in request.node.iter_markers()})
+    path = {"none": None, "pcap": Path(cap["pcap"])}.get(mode, run_dir / scenario_capture.file_name(reqs, name))
+    c = ScenarioCapture(mode, reason, path, cap["interface"])
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def target(pytestconfig, profile, loop, capture):
     """A fresh embedded simulator per scenario, or the T-Server the user named."""
     where = pytestconfig.getoption("--tserver") or profile.tserver
     if where == "sim":
-        sim = EmbeddedSim(loop, profile, pytestconfig.getoption("--sim-fault"))
+        sim = EmbeddedSim(loop, profile, pytestconfig.getoption("--sim-fault"), capture)
         yield sim.target
         sim.close()
-    else:
-        host, port = parse_tserver(where)
-        yield Target(host, port, None, f"T-Server at {host}:{port}")
+        return
+    host, port = parse_tserver(where)
+    capture.tlib_ports.add(port)
+    if profile.switch.startswith("csta"):
+        capture.csta_ports.add(parse_url(profile.switch)[2])
+    proxy = None
+    if capture.start_recorder():
+        proxy = RecordingProxy(capture.recorder, (host, port))
+        host, port = loop.run(proxy.start())
+    capture.start_live()
+    yield Target(host, port, None, f"T-Server at {where}")
+    if proxy:
+        loop.run(proxy.close())
 
 
 @pytest.fixture
-def driver(loop, profile, target):
-    d = Driver(loop, profile, target)
+def driver(loop, profile, target, capture):
+    d = Driver(loop, profile, target, capture=capture)
     yield d
     d.close()
 

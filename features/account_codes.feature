@@ -20,6 +20,8 @@ Feature: Account Codes
     And its ConnID is the call's ConnID
     And its PrivateID is 0
     And its Extensions carry the account code under the accode-name key
+    And the switch sent a CallInformationEvent with the account code for the agent extension
+    And EventPrivateInfo 501 on the T-Lib link has ThisDN the agent extension and the call's ConnID
 
   @ACC-EVT-501
   Scenario: The Extensions key follows a non-default accode-name
@@ -62,6 +64,7 @@ Feature: Account Codes
     And its ConnID is the call's ConnID
     And its PrivateID is 0
     And its Extensions carry the account code under the accode-name key
+    And the CSTA link carried AssociateData for the call at the agent extension
 
   @ACC-SVC-501 @TS-ERR-SERVICE
   Scenario: Private service 501 does not exist while accode-privateservice is off

@@ -17,6 +17,7 @@ Feature: Call Recording
     When "agent" requests private service 3013 on the agent extension for the call
     Then T-Server answers "agent" with EventPrivateInfo 3013
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried RecordMessage for the call at the agent extension
 
   @REC-EVT-3013
   Scenario: Call recording started reports the monitored DN and the recorded call
@@ -31,6 +32,8 @@ Feature: Call Recording
     And its ConnID is the call's ConnID
     And its PrivateMsgID is 3013
     And it carries no Extensions
+    And the switch sent RecordEvent for the call at the agent extension
+    And EventPrivateInfo 3013 on the T-Lib link has ThisDN the agent extension and the call's ConnID
     And "supervisor" receives EventPrivateInfo 3013 for the agent extension
     And its ConnID is the call's ConnID
     And "outsider" does not receive EventPrivateInfo 3013
@@ -42,6 +45,7 @@ Feature: Call Recording
     When "agent" requests private service 3014 on the agent extension for the call
     Then T-Server answers "agent" with EventPrivateInfo 3014
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried Stop for the call at the agent extension
 
   @REC-EVT-3014
   Scenario: Call recording stopped reports the monitored DN and the recorded call
@@ -56,6 +60,8 @@ Feature: Call Recording
     And its ConnID is the call's ConnID
     And its PrivateMsgID is 3014
     And it carries no Extensions
+    And the switch sent StopEvent for the call at the agent extension
+    And EventPrivateInfo 3014 on the T-Lib link has ThisDN the agent extension and the call's ConnID
     And "supervisor" receives EventPrivateInfo 3014 for the agent extension
     And "outsider" does not receive EventPrivateInfo 3014
 
@@ -66,6 +72,7 @@ Feature: Call Recording
     When "agent" requests private service 3015 on the agent extension for the call
     Then T-Server answers "agent" with EventPrivateInfo 3015
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried Suspend for the call at the agent extension
 
   @REC-EVT-3015
   Scenario: Call recording suspended reports the monitored DN and the recorded call
@@ -79,6 +86,8 @@ Feature: Call Recording
     And its ConnID is the call's ConnID
     And its PrivateMsgID is 3015
     And it carries no Extensions
+    And the switch sent SuspendRecordEvent for the call at the agent extension
+    And EventPrivateInfo 3015 on the T-Lib link has ThisDN the agent extension and the call's ConnID
     And "supervisor" receives EventPrivateInfo 3015 for the agent extension
     And "outsider" does not receive EventPrivateInfo 3015
 
@@ -89,6 +98,7 @@ Feature: Call Recording
     When "agent" requests private service 3016 on the agent extension for the call
     Then T-Server answers "agent" with EventPrivateInfo 3016
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried Resume for the call at the agent extension
 
   @REC-EVT-3016
   Scenario: Call recording resumed reports the monitored DN and the recorded call
@@ -103,6 +113,8 @@ Feature: Call Recording
     And its ConnID is the call's ConnID
     And its PrivateMsgID is 3016
     And it carries no Extensions
+    And the switch sent RecordEvent for the call at the agent extension
+    And EventPrivateInfo 3016 on the T-Lib link has ThisDN the agent extension and the call's ConnID
     And "supervisor" receives EventPrivateInfo 3016 for the agent extension
     And "outsider" does not receive EventPrivateInfo 3016
 

@@ -17,6 +17,7 @@ Feature: Hot Desking
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "desk" with EventPrivateInfo 1
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried an Escape with guestAssociatedExtension to associate the guest extension and the host extension
 
   @HD-EVT-1
   Scenario: Hot-desking established reports the guest and its host
@@ -27,6 +28,8 @@ Feature: Hot Desking
     And its ThisDN is the guest extension
     And its OtherDN is the host extension
     And its PrivateMsgID is 1
+    And the switch sent a PrivateEvent with guestAssociatedEvent that the guest extension is associated with the host extension
+    And EventPrivateInfo 1 on the T-Lib link has ThisDN the guest extension and OtherDN the host extension
 
   @HD-EVT-1
   Scenario: Hot-desking established reaches every client registered on the guest extension
@@ -47,6 +50,7 @@ Feature: Hot Desking
     When "desk" requests private service 2 on the guest extension
     Then T-Server answers "desk" with EventPrivateInfo 2
     And the answer echoes the request's ReferenceID
+    And the CSTA link carried an Escape with guestAssociatedExtension to dissociate the guest extension
 
   @HD-EVT-2
   Scenario: Hot-desking cancelled reports the guest and the host it was associated with
@@ -58,6 +62,8 @@ Feature: Hot Desking
     And its ThisDN is the guest extension
     And its OtherDN is the host extension
     And its PrivateMsgID is 2
+    And the switch sent a PrivateEvent with guestAssociatedEvent that the guest extension was dissociated from the host extension
+    And EventPrivateInfo 2 on the T-Lib link has ThisDN the guest extension and OtherDN the host extension
 
   @HD-EVT-2
   Scenario: Hot-desking cancelled reaches every client registered on the guest extension

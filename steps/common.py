@@ -8,7 +8,7 @@ from __future__ import annotations
 import yaml
 from pytest_bdd import given, parsers, then, when
 
-from tsconform import checks
+from tsconform import checks, wire
 from tsconform.tlib.model import Attr, ConnID, Message, MessageType as M
 
 
@@ -170,3 +170,66 @@ def _(driver, profile, caller, callee):
     caller_dn = dn(profile, caller)
     driver.client(f"{caller} phone", caller_dn)
     driver.establish_call("the call", f"{caller} phone", caller_dn, driver.client_on(callee_dn), callee_dn)
+
+
+# ---------------------------------------------------------------- Then: the wire (dissected capture)
+
+@then(parsers.parse("the CSTA link carried {element} for the call at the {role} extension"))
+def _(driver, profile, exchange, element, role):
+    service = checks.connector_request(exchange.request.get(Attr.PrivateMsgID), element)
+    call = driver.calls["the call"]
+    fields = {"deviceID": dn(profile, role), "callID": wire.call_id(driver.capture, call.caller, driver.timeout)}
+    if service.number == 501:
+        fields["accountCode"] = str(profile.data["pixit"]["account_code"]).encode().hex()
+    wire.csta(driver.capture, element, fields, from_switch=False, timeout=driver.timeout,
+              what=f"connector function of service {service.number}")
+
+
+@then(parsers.parse("the switch sent {element} for the call at the {role} extension"))
+def _(driver, profile, exchange, element, role):
+    event = checks.connector_event(exchange.request.get(Attr.PrivateMsgID), element)
+    fields = {"deviceID": dn(profile, role),
+              "callID": wire.call_id(driver.capture, driver.calls["the call"].caller, driver.timeout)}
+    if event.number in (3013, 3016):  # a resume is a RecordEvent carrying the recordingResumed marker
+        fields["recordingResumed"] = wire.PRESENT if event.number == 3016 else wire.ABSENT
+    wire.csta(driver.capture, element, fields, from_switch=True, timeout=driver.timeout,
+              what=f"switch event behind EventPrivateInfo {event.number}")
+
+
+@then(parsers.parse("the CSTA link carried an Escape with guestAssociatedExtension to {action} "
+                    "the {guest} extension and the {host} extension"))
+@then(parsers.parse("the CSTA link carried an Escape with guestAssociatedExtension to {action} "
+                    "the {guest} extension"))
+def _(driver, profile, exchange, action, guest, host=None):
+    checks.connector_request(exchange.request.get(Attr.PrivateMsgID), "Escape")
+    fields = {"guest": dn(profile, guest), "action": action}
+    if host:
+        fields["host"] = dn(profile, host)
+    wire.csta(driver.capture, "Escape", fields, from_switch=False, timeout=driver.timeout,
+              what="connector function escapeService / guestAssociatedExtension")
+
+
+@then(parsers.parse("the switch sent a PrivateEvent with guestAssociatedEvent that the {guest} extension "
+                    "{action} the {host} extension"))
+def _(driver, profile, exchange, guest, action, host):
+    checks.connector_event(exchange.request.get(Attr.PrivateMsgID), "PrivateEvent")
+    wire.csta(driver.capture, "PrivateEvent",
+              {"guest": dn(profile, guest), "host": dn(profile, host),
+               "action": {"is associated with": "associated", "was dissociated from": "dissociated"}[action]},
+              from_switch=True, timeout=driver.timeout, what="connector function privateEvent / guestAssociatedEvent")
+
+
+@then(parsers.parse("EventPrivateInfo {number:d} on the T-Lib link has ThisDN the {role} extension "
+                    "and the call's ConnID"))
+def _(driver, profile, number, role):
+    pdu = wire.tlib_private_info(driver.capture, number, dn(profile, role), timeout=driver.timeout,
+                                 what=f"EventPrivateInfo {number} on the wire")
+    wire.tlib_attribute(pdu, Attr.ConnID, driver.calls["the call"].conn_id)
+
+
+@then(parsers.parse("EventPrivateInfo {number:d} on the T-Lib link has ThisDN the {role} extension "
+                    "and OtherDN the {host} extension"))
+def _(driver, profile, number, role, host):
+    pdu = wire.tlib_private_info(driver.capture, number, dn(profile, role), timeout=driver.timeout,
+                                 what=f"EventPrivateInfo {number} on the wire")
+    wire.tlib_attribute(pdu, Attr.OtherDN, dn(profile, host))

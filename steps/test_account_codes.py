@@ -1,7 +1,7 @@
 """Steps of features/account_codes.feature."""
 from pytest_bdd import parsers, scenarios, then, when
 
-from tsconform import checks
+from tsconform import checks, spec, wire
 from tsconform.tlib.model import KVList
 
 from .common import dn
@@ -27,3 +27,14 @@ def _(driver, profile, client):
 @then("its Extensions carry the account code under the accode-name key")
 def _(message, driver, profile):
     checks.extension(message, str(driver.options["accode-name"]), profile.data["pixit"]["account_code"])
+
+
+@then(parsers.parse("the switch sent a CallInformationEvent with the account code for the {role} extension"))
+def _(driver, profile, role):
+    element = spec.EVENTS[501].csta
+    fields = {"deviceID": dn(profile, role),
+              "accountInfo": str(profile.data["pixit"]["account_code"]).encode().hex()}
+    if "the call" in driver.calls:
+        fields["callID"] = wire.call_id(driver.capture, driver.calls["the call"].caller, driver.timeout)
+    wire.csta(driver.capture, element, fields, from_switch=True, timeout=driver.timeout,
+              what="switch event behind EventPrivateInfo 501")

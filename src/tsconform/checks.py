@@ -82,3 +82,21 @@ def event_number(number: int) -> int:
     if number not in spec.EVENTS:
         raise CheckFailed(f"event {number} is not in the catalogue (known: {sorted(spec.EVENTS)})")
     return spec.EVENTS[number].number
+
+
+def connector_request(service_number: int, stated: str) -> spec.Service:
+    """The service whose connector request the feature names; the catalogue must agree."""
+    service = spec.SERVICES.get(service_number)
+    if service is None or service.csta != stated:
+        raise CheckFailed(f"the feature names {stated} for service {service_number}; the catalogue's "
+                          f"connector request is {service.csta if service else 'none'}")
+    return service
+
+
+def connector_event(service_number: int, stated: str) -> spec.Event:
+    """The event a service produces whose CSTA event the feature names; the catalogue must agree."""
+    event = spec.event_for_service(service_number)
+    if event.csta != stated:
+        raise CheckFailed(f"the feature names {stated} for event {event.number}; the catalogue's "
+                          f"CSTA event is {event.csta}")
+    return event

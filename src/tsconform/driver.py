@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from .capture.scenario import ScenarioCapture
 from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
@@ -77,10 +78,16 @@ def parse_tserver(url: str) -> tuple[str, int]:
 class EmbeddedSim:
     """The reference simulator started on an ephemeral loopback port."""
 
-    def __init__(self, loop: LoopThread, profile: Profile, faults=()):
+    def __init__(self, loop: LoopThread, profile: Profile, faults=(), capture: ScenarioCapture | None = None):
         self.loop = loop
         self.stack = SimStack(profile, faults)
-        host, port = loop.run(self.stack.start("127.0.0.1", 0))
+        recorder = capture.start_recorder() if capture else None
+        host, port = loop.run(self.stack.start("127.0.0.1", 0, recorder=recorder))
+        if capture:
+            capture.tlib_ports.add(self.stack.address[1])
+            if self.stack.switch_address:
+                capture.csta_ports.add(self.stack.switch_address[1])
+            capture.start_live()
         behind = ("CSTA switch at %s:%d" % self.stack.switch_address) if self.stack.switch_address \
             else f"switch {self.stack.switch}"
         self.target = Target(host, port, SimControl(self.stack, loop.run),
@@ -116,6 +123,7 @@ class Driver:
     sessions: dict[str, TLibSession] = field(default_factory=dict)
     traffic: list[Traffic] = field(default_factory=list)
     calls: dict[str, Call] = field(default_factory=dict)
+    capture: ScenarioCapture | None = None
     options: dict = field(default_factory=dict)
     associations: set = field(default_factory=set)  # (client, guest DN) this scenario associated
 

@@ -18,7 +18,10 @@ import yaml
 from .spec import EVENTS, FEATURES, SERVICES, Service
 
 DEFAULTS: dict = {
-    "target": {"tserver": "sim", "switch": "sim"},
+    "target": {
+        "tserver": "sim", "switch": "sim",
+        "capture": {"mode": "auto", "interface": "lo", "pcap": "", "dir": "captures"},
+    },
     "csta": {
         "handshake": "system-status", "namespace": "ed4", "escape_name": "Escape",
         "private_namespace": "urn:tsconform:genesys-private:1", "heartbeat": 0,
@@ -191,6 +194,11 @@ def _validate(data: dict, source: str) -> None:
     for role, dn in data["pixit"]["dns"].items():
         if not isinstance(dn, (str, int)) or not str(dn):
             bad(f"pixit.dns.{role}", "must be a DN string")
+    cap = data["target"]["capture"]
+    if cap["mode"] not in ("auto", "live", "recorder", "pcap", "none"):
+        bad("target.capture.mode", f"must be auto, live, recorder, pcap or none, not {cap['mode']!r}")
+    if cap["mode"] == "pcap" and not cap["pcap"]:
+        bad("target.capture.pcap", "must name the capture file when target.capture.mode is pcap")
     sw = str(data["target"]["switch"])
     if sw not in ("sim", "local") and not sw.startswith(("csta://", "cstas://")):
         bad("target.switch", f"must be sim, local, csta://HOST:PORT or cstas://HOST:PORT, not {sw!r}")

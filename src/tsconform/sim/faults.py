@@ -52,6 +52,12 @@ _FAULTS = (
           ("REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016"), "ConnID"),
     Fault("resume-not-suspended", "the switch accepts Resume while the recording is not suspended",
           ("REC-ERR-NOT-SUSPENDED",), "expected EventError", switch=True),
+    Fault("wrong-csta-service", "T-Server sends CSTA Stop for a Suspend request (and reports it as suspended)",
+          ("REC-SVC-3015", "REC-EVT-3015"), "no Suspend"),
+    Fault("no-escape", "T-Server answers hot-desking requests without asking the switch (no Escape)",
+          ("HD-SVC-1", "HD-SVC-2"), "no Escape"),
+    Fault("wrong-host-on-csta", "T-Server asks the switch for another host than the client's, "
+          "and reports the client's host on T-Lib", ("HD-SVC-1", "HD-EVT-1"), "observed frame"),
     Fault("answer-delayed", "T-Server answers private services after the profile's answer timeout",
           ("HD-SVC-1", "REC-SVC-3013"), "no answer"),
     Fault("drop-connection", "T-Server drops the client connection on a private service request",

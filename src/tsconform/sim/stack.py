@@ -7,6 +7,7 @@ target.switch in the profile says what is behind the T-Server:
 """
 from __future__ import annotations
 
+from ..capture.proxy import RecordingProxy
 from ..csta.session import Credentials
 from ..profile import Profile
 from ..verdict import Inconclusive
@@ -48,6 +49,7 @@ class SimStack:
         self.link = None
         self.tserver: TServer | None = None
         self.address: tuple[str, int] | None = None
+        self.proxies: list[RecordingProxy] = []
 
     def _csta_link(self, url: str) -> CstaSwitchLink:
         c = self.profile.data["csta"]
@@ -59,11 +61,20 @@ class SimStack:
             cafile=tls["ca"] or None, certfile=tls["cert"] or None, keyfile=tls["key"] or None,
             connect_timeout=timeout, request_timeout=timeout * 0.75, backoff_initial=0.05, backoff_max=2.0)
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0,
-                    switch_host: str = "127.0.0.1", switch_port: int = 0) -> tuple[str, int]:
+    async def start(self, host: str = "127.0.0.1", port: int = 0, switch_host: str = "127.0.0.1",
+                    switch_port: int = 0, recorder=None) -> tuple[str, int]:
+        """Start switch, link and T-Server; return the address clients connect to.
+
+        With a recorder, recording relays sit in front of the T-Server and the switch, and
+        that address is the T-Lib relay's.
+        """
         if self.switch_server:
             self.switch_address = await self.switch_server.start(switch_host, switch_port)
-            self.link = self._csta_link("csta://%s:%d" % self.switch_address)
+            csta_at = self.switch_address
+            if recorder is not None:
+                self.proxies.append(RecordingProxy(recorder, self.switch_address))
+                csta_at = await self.proxies[-1].start(switch_host)
+            self.link = self._csta_link("csta://%s:%d" % csta_at)
         elif self.switch == "local":
             self.link = LocalSwitchLink(self.state)
         else:
@@ -72,9 +83,14 @@ class SimStack:
                                answer_timeout=self.profile.timeout("answer"))
         await self.link.start()
         self.address = await self.tserver.start(host, port)
+        if recorder is not None:
+            self.proxies.append(RecordingProxy(recorder, self.address))
+            return await self.proxies[-1].start(host)
         return self.address
 
     async def stop(self) -> None:
+        for proxy in self.proxies:
+            await proxy.close()
         if self.tserver:
             await self.tserver.stop()
         if self.link:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..spec import SERVICES, error, error_for_csta, resolve_key
 from ..tlib import codec
@@ -48,6 +48,8 @@ class Pending:
     call_id: str | None
     client: Client
     ref: int | None
+    event: int | None = None  # report the switch event as this private event (a fault)
+    other: str | None = None  # report this OtherDN whatever the switch said (a fault)
 
 
 class TServer:
@@ -251,9 +253,12 @@ class TServer:
         args = {1: (dn, str(ext.get(key))), 2: (dn,), 501: (dn, str(ext.get(key)), call_id)}.get(
             number, (dn, call_id))
         pending = Pending(kind, dn, call_id, client, req.reference_id)
+        op, args = self._break_connector(number, op, args, pending)
         self.pending.append(pending)
         if "answer-delayed" in self.faults:
             await asyncio.sleep(self.answer_timeout * 1.5)
+        if "no-escape" in self.faults and number in (1, 2):  # answer without asking the switch
+            return self._on_switch_event(SwitchEvent(kind, dn, other=args[1] if number == 1 else None))
         try:
             await self.link.call(op, *args)
         except SwitchError as exc:
@@ -263,6 +268,17 @@ class TServer:
             if self._fake_success(number, exc, dn, pending, args):
                 return
             self._error(client, req, code_msg=error_for_csta(number, exc.category, exc.value))
+
+    def _break_connector(self, number: int, op: str, args: tuple, pending: Pending) -> tuple[str, tuple]:
+        """Faults on the switch link that T-Lib alone does not show."""
+        if "wrong-csta-service" in self.faults and number == 3015:  # Stop sent for Suspend
+            pending.kind, pending.event = "stop", 3015
+            return "stop", args
+        if "wrong-host-on-csta" in self.faults and number == 1:  # another host, reported as asked
+            host = args[1]
+            pending.other = host
+            return op, (args[0], host[:-1] + str((int(host[-1]) + 1) % 10) if host[-1:].isdigit() else host + "0")
+        return op, args
 
     def _fake_success(self, number: int, exc: SwitchError, dn: str, pending: Pending, args) -> bool:
         """Faults that report success where the switch refused."""
@@ -297,11 +313,13 @@ class TServer:
             self._send(c, Message(msg_type, {}))
 
     def _on_switch_event(self, ev: SwitchEvent) -> None:
+        pending = self._take_pending(ev.kind, ev.device, ev.call_id)
         if ev.kind in CALL_EVENTS:
             msg = self._call_event(ev)
         else:
-            msg = self._private_event(ev)
-        pending = self._take_pending(ev.kind, ev.device, ev.call_id)
+            if pending and pending.other:
+                ev = replace(ev, other=pending.other)
+            msg = self._private_event(ev, pending.event if pending else None)
         self._distribute(msg, ev.device, pending)
 
     def _conn_id(self, call_id: str) -> ConnID:
@@ -326,8 +344,8 @@ class TServer:
             parties.add(ev.device)
         return Message(CALL_EVENTS[ev.kind], attrs)
 
-    def _private_event(self, ev: SwitchEvent) -> Message:
-        number = EVENT_NUMBER[ev.kind]
+    def _private_event(self, ev: SwitchEvent, number: int | None = None) -> Message:
+        number = number or EVENT_NUMBER[ev.kind]
         attrs: dict = {Attr.PrivateMsgID: number, Attr.ThisDN: ev.device}
         if "wrong-private-msg-id" in self.faults:
             attrs[Attr.PrivateMsgID] = number + 1000

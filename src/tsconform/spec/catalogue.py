@@ -45,6 +45,7 @@ class Service:
     required_key: str | None = None  # Extensions key the service cannot go without
     option: str | None = None  # T-Server option that must be on for the service to exist
     key_error: str | None = None  # error-table row when required_key is missing
+    csta: str = ""  # root element of the CSTA request on the switch link
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Event:
     attributes: tuple[AttrRow, ...]
     connector: str
     deviation: str | None = None  # documented quirk of the seed row
+    csta: str = ""  # root element of the CSTA event the switch sends
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ SERVICES: dict[int, Service] = {
             (THIS_DN_GUEST,
              AttrRow("Extensions", "A string value that identifies the host DN. Associates the guest "
                      "extension with a host device.", key="HOST_DN")),
-            "escapeService / guestAssociatedExtension", event=1, required_key="HOST_DN",
+            "escapeService / guestAssociatedExtension", event=1, required_key="HOST_DN", csta="Escape",
             key_error="HD-ERR-NO-HOST",
         ),
         Service(
@@ -97,7 +99,7 @@ SERVICES: dict[int, Service] = {
             "successfully performed. If an association is not present, or the de-association cannot "
             "be performed, T-Server distributes an EventError message.",
             (AttrRow("ThisDN", "guest extension. De-associates the guest extension with the host device."),),
-            "escapeService / guestAssociatedExtension", event=2,
+            "escapeService / guestAssociatedExtension", event=2, csta="Escape",
         ),
         Service(
             3013, "REC-SVC-3013", "call_recording", "Initiate a call recording",
@@ -105,7 +107,7 @@ SERVICES: dict[int, Service] = {
             (AttrRow("ThisDN", "Device requested to start the call recording"),
              AttrRow("ConnID", "Connection ID of the call to be recorded"),
              AttrRow("Extensions", "None")),
-            "RecordMessage", event=3013, requires_conn_id=True,
+            "RecordMessage", event=3013, requires_conn_id=True, csta="RecordMessage",
         ),
         Service(
             3014, "REC-SVC-3014", "call_recording", "Stop a call recording",
@@ -113,7 +115,7 @@ SERVICES: dict[int, Service] = {
             (AttrRow("ThisDN", "Device requested to stop the call recording"),
              AttrRow("ConnID", "Connection ID of the recorded call"),
              AttrRow("Extensions", "None")),
-            "Stop", event=3014, requires_conn_id=True,
+            "Stop", event=3014, requires_conn_id=True, csta="Stop",
         ),
         Service(
             3015, "REC-SVC-3015", "call_recording", "Suspend a call recording",
@@ -121,7 +123,7 @@ SERVICES: dict[int, Service] = {
             (AttrRow("ThisDN", "Device requested to suspend the call recording"),
              AttrRow("ConnID", "Connection ID of the recorded call"),
              AttrRow("Extensions", "None")),
-            "Suspend", event=3015, requires_conn_id=True,
+            "Suspend", event=3015, requires_conn_id=True, csta="Suspend",
         ),
         Service(
             3016, "REC-SVC-3016", "call_recording", "Resume a call recording",
@@ -129,7 +131,7 @@ SERVICES: dict[int, Service] = {
             (AttrRow("ThisDN", "Device requested to resume the call recording"),
              AttrRow("ConnID", "Connection ID of the recorded call"),
              AttrRow("Extensions", "None")),
-            "Resume", event=3016, requires_conn_id=True,
+            "Resume", event=3016, requires_conn_id=True, csta="Resume",
         ),
         Service(
             501, "ACC-SVC-501", "account_codes", "Set Account Code (private service)",
@@ -139,7 +141,7 @@ SERVICES: dict[int, Service] = {
              AttrRow("ConnID", "Connection ID of the call."),
              AttrRow("Extensions", "Must have a key name defined by the accode-name option.",
                      key="@accode-name")),
-            "AssociateData / accountCode", event=501, requires_conn_id=True,
+            "AssociateData / accountCode", event=501, requires_conn_id=True, csta="AssociateData",
             required_key="@accode-name", option="accode-privateservice", key_error="ACC-ERR-NO-CODE",
         ),
     )
@@ -156,7 +158,7 @@ EVENTS: dict[int, Event] = {
              AttrRow("PrivateID", "0 (zero)", value=0),
              AttrRow("Extensions", "Must have a key name defined by the accode-name option.",
                      key="@accode-name")),
-            "AssociateData / accountCode",
+            "CallInformationEvent / accountInfo", csta="CallInformationEvent",
         ),
         Event(
             1, "HD-EVT-1", "hot_desking", "Hot-desking established",
@@ -164,7 +166,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "guest extension"),
              AttrRow("OtherDN", "host extension: Host associated with the guest extension"),
              AttrRow("PrivateMsgID", "1", value=1)),
-            "privateEvent / guestAssociatedEvent",
+            "privateEvent / guestAssociatedEvent", csta="PrivateEvent",
         ),
         Event(
             2, "HD-EVT-2", "hot_desking", "Hot-desking cancelled",
@@ -172,7 +174,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "guest extension"),
              AttrRow("OtherDN", "host extension: Host (if known) that was associated with the guest extension."),
              AttrRow("PrivateMsgID", "2", value=2)),
-            "privateEvent / guestAssociatedEvent",
+            "privateEvent / guestAssociatedEvent", csta="PrivateEvent",
         ),
         Event(
             3013, "REC-EVT-3013", "call_recording", "Start a private event call recording",
@@ -180,7 +182,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "Monitored DN"),
              AttrRow("ConnID", "Connection ID of the call that finished recording"),
              AttrRow("Extensions", "None")),
-            "RecordEvent",
+            "RecordEvent", csta="RecordEvent",
             deviation="The seed describes the ConnID of 'record started' as 'the call that finished "
                       "recording'; the suite reads it as the ConnID of the recorded call.",
         ),
@@ -190,7 +192,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "Monitored DN"),
              AttrRow("ConnID", "Connection ID of the call that finished recording"),
              AttrRow("Extensions", "None")),
-            "StopEvent",
+            "StopEvent", csta="StopEvent",
         ),
         Event(
             3015, "REC-EVT-3015", "call_recording", "Suspend a private event call recording",
@@ -198,7 +200,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "Monitored DN"),
              AttrRow("ConnID", "Connection ID of the recorded call"),
              AttrRow("Extensions", "None")),
-            "SuspendRecordEvent",
+            "SuspendRecordEvent", csta="SuspendRecordEvent",
         ),
         Event(
             3016, "REC-EVT-3016", "call_recording", "Resume a private event call recording",
@@ -206,7 +208,7 @@ EVENTS: dict[int, Event] = {
             (AttrRow("ThisDN", "Monitored DN"),
              AttrRow("ConnID", "Connection ID of the recorded call"),
              AttrRow("Extensions", "None")),
-            "RecordEvent",
+            "RecordEvent (recordingResumed)", csta="RecordEvent",
             deviation="The seed describes 3016 as 'recording suspended' (a copy of the 3015 row); "
                       "the suite treats 3016 as 'recording resumed'.",
         ),

@@ -1,0 +1,119 @@
+"""Wire checks: assertions on the dissected capture of a scenario, naming frame numbers.
+
+A check that has no capture to read is inconclusive, never passed.
+"""
+from __future__ import annotations
+
+from .capture.scenario import CaptureUnavailable, ScenarioCapture
+from .checks import CheckFailed
+from .dissect import Pdu
+from .tlib.model import Attr, MessageType as M
+from .verdict import Inconclusive
+
+ESCAPE_NAMES = ("Escape", "EscapeService")
+PRESENT, ABSENT = "(present)", "(absent)"  # expectations on an element rather than its text
+
+
+def _capture(capture: ScenarioCapture | None, link: str) -> ScenarioCapture:
+    if capture is None:
+        raise Inconclusive("wire check without a capture")
+    ports = capture.csta_ports if link == "csta" else capture.tlib_ports
+    if not ports and capture.mode != "pcap":
+        raise Inconclusive(f"the {'CSTA' if link == 'csta' else 'T-Lib'} link is not in this capture")
+    return capture
+
+
+def _port(addr: str) -> int:
+    return int(addr.rpartition(":")[2])
+
+
+def _names(message: str) -> tuple[str, ...]:
+    return ESCAPE_NAMES if message in ESCAPE_NAMES else (message,)
+
+
+def _fields(pdu: Pdu, keys) -> str:
+    return ", ".join(f"{k} {pdu.find_text(k) if pdu.findall(k) else ABSENT}" for k in keys)
+
+
+def csta(capture: ScenarioCapture | None, message: str, fields: dict[str, str], *,
+         from_switch: bool, what: str, timeout: float) -> Pdu:
+    """The CSTA PDU with this root element whose named elements have these texts.
+
+    fields maps an element's local name to its expected text (compared without regard to
+    case), or to PRESENT / ABSENT for the element itself.
+    """
+    cap = _capture(capture, "csta")
+    names = _names(message)
+
+    def sent_by_party(p: Pdu) -> bool:
+        if p.link != "csta":
+            return False
+        return not cap.csta_ports or _port(p.src if from_switch else p.dst) in cap.csta_ports
+
+    def has(p: Pdu, key: str, want: str) -> bool:
+        if want in (PRESENT, ABSENT):
+            return bool(p.findall(key)) == (want == PRESENT)
+        return (p.find_text(key) or "").casefold() == want.casefold()
+
+    def match(p: Pdu) -> bool:
+        return sent_by_party(p) and p.message in names and all(has(p, k, v) for k, v in fields.items())
+
+    hit, d = _wait(cap, match, timeout)
+    if hit:
+        return hit
+    side = "the switch sent" if from_switch else "T-Server sent"
+    same = [p for p in d.pdus if sent_by_party(p) and p.message in names]
+    expected = ", ".join(f"{k} {v}" for k, v in fields.items())
+    if same:
+        seen = "; ".join(f"frame {p.frame} {p.message} ({_fields(p, fields)})" for p in same)
+        raise CheckFailed(f"{what}: expected {message} with {expected}; observed {seen}")
+    others = "; ".join(f"frame {p.frame} {p.message}" for p in d.pdus if sent_by_party(p)) or "nothing"
+    raise CheckFailed(f"{what}: expected {message} with {expected}, but {side} no {message} "
+                      f"on the CSTA link; what it sent: {others}")
+
+
+def tlib_private_info(capture: ScenarioCapture | None, number: int, this_dn: str, *, what: str,
+                      timeout: float) -> Pdu:
+    """The first EventPrivateInfo with this PrivateMsgID and ThisDN that T-Server sent."""
+    cap = _capture(capture, "tlib")
+
+    def sent(p: Pdu) -> bool:
+        return p.link == "tlib" and _port(p.src) in cap.tlib_ports and p.tlib is not None
+
+    def match(p: Pdu) -> bool:
+        return (sent(p) and p.tlib.type == M.EventPrivateInfo
+                and p.tlib.get(Attr.PrivateMsgID) == number and p.tlib.get(Attr.ThisDN) == this_dn)
+
+    hit, d = _wait(cap, match, timeout)
+    if hit:
+        return hit
+    seen = "; ".join(f"frame {p.frame} {p.tlib.summary()}" for p in d.pdus
+                     if sent(p) and p.tlib.type == M.EventPrivateInfo) or "no EventPrivateInfo at all"
+    raise CheckFailed(f"{what}: expected EventPrivateInfo {number} for ThisDN {this_dn} on the T-Lib link; "
+                      f"observed {seen}")
+
+
+def tlib_attribute(pdu: Pdu, attr: Attr, expected) -> None:
+    observed = pdu.tlib.get(attr)
+    if observed != expected:
+        shown = "none" if observed is None else (str(observed) if attr == Attr.ConnID else repr(observed))
+        want = str(expected) if attr == Attr.ConnID else repr(expected)
+        raise CheckFailed(f"frame {pdu.frame}: {pdu.tlib.name} {pdu.tlib.get(Attr.PrivateMsgID)} on the "
+                          f"T-Lib link has {attr.name} {shown}, expected {want}")
+
+
+def call_id(capture: ScenarioCapture | None, caller: str, timeout: float) -> str:
+    """The switch's callID for the call the caller made (from its MakeCallResponse)."""
+    cap = _capture(capture, "csta")
+    hit, _ = _wait(cap, lambda p: p.link == "csta" and p.message == "MakeCallResponse"
+                   and p.find_text("deviceID") == caller, timeout)
+    if hit is None or not hit.find_text("callID"):
+        raise Inconclusive(f"the capture does not show the switch's callID of the call made by {caller}")
+    return hit.find_text("callID")
+
+
+def _wait(cap: ScenarioCapture, match, timeout: float):
+    try:
+        return cap.wait_for(match, timeout)
+    except CaptureUnavailable as exc:
+        raise Inconclusive(f"wire check without a capture: {exc}") from None
