@@ -12,7 +12,7 @@ from ..csta.session import Credentials
 from ..profile import Profile
 from ..verdict import Inconclusive
 from . import faults as fault_registry
-from .csta_link import CstaSwitchLink
+from .csta_link import CstaSwitchLink, parse_url
 from .csta_switch import CstaSwitchServer
 from .local_link import LocalSwitchLink
 from .switch_state import SwitchState
@@ -70,13 +70,16 @@ class SimStack:
         """
         if self.switch_server:
             self.switch_address = await self.switch_server.start(switch_host, switch_port)
+        elif self.switch.startswith("csta://"):
+            self.switch_address = parse_url(self.switch)[1:]
+        if self.switch == "local":
+            self.link = LocalSwitchLink(self.state)
+        elif self.switch_address:
             csta_at = self.switch_address
-            if recorder is not None:
+            if recorder is not None:  # a TLS link (cstas://) is not relayed: it could not be dissected
                 self.proxies.append(RecordingProxy(recorder, self.switch_address))
                 csta_at = await self.proxies[-1].start(switch_host)
             self.link = self._csta_link("csta://%s:%d" % csta_at)
-        elif self.switch == "local":
-            self.link = LocalSwitchLink(self.state)
         else:
             self.link = self._csta_link(self.switch)
         self.tserver = TServer(self.link, self.profile.options(), self.tserver_faults,
