@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tsconform.verdict import not_applicable
 
 pytest_plugins = ["steps.common"]
 
+KEEP_RUNS = 10  # capture directories kept under captures/
 DEFAULT_PROFILE = os.path.join(os.path.dirname(__file__), "profiles", "sim.yaml")
 
 
@@ -91,7 +93,10 @@ def capture_setup(pytestconfig, profile):
         mode, reason = scenario_capture.resolve_mode(cap["mode"], cap["interface"])
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    run_dir = Path(cap["dir"]) / time.strftime("run-%Y%m%d-%H%M%S")
+    base = Path(cap["dir"])
+    for old in sorted(base.glob("run-*"))[:-(KEEP_RUNS - 1)]:  # keep the last runs only
+        shutil.rmtree(old, ignore_errors=True)
+    run_dir = base / f"{time.strftime('run-%Y%m%d-%H%M%S')}-{os.getpid()}"
     pytestconfig._tsconform_capture = f"{mode} ({reason})"
     return mode, reason, run_dir
 
@@ -119,7 +124,7 @@ def target(pytestconfig, profile, loop, capture):
         return
     host, port = parse_tserver(where)
     capture.tlib_ports.add(port)
-    if profile.switch.startswith("csta"):
+    if profile.switch.startswith("csta") and capture.mode in ("live", "pcap"):  # a relay sees T-Lib only
         capture.csta_ports.add(parse_url(profile.switch)[2])
     proxy = None
     if capture.start_recorder():

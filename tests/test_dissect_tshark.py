@@ -4,7 +4,8 @@ Skipped (never passed) where tshark is not installed.
 """
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,18 +71,28 @@ def test_same_pdus_as_tshark_on_many_split_and_shared_segments(tmp_path):
     assert _theirs(path) == ours
 
 
-def _run_captures() -> list[Path]:
-    base = Path(os.environ.get("TSCONFORM_CROSSCHECK_CAPTURES", ROOT / "captures"))
-    return sorted(p for p in base.rglob("*") if p.suffix in (".pcap", ".pcapng")) \
-        if base.is_dir() else []
+@pytest.fixture(scope="module")
+def run_captures(tmp_path_factory) -> list[Path]:
+    """The per-scenario captures of a full run of the feature suite (live or recorded)."""
+    tmp = tmp_path_factory.mktemp("run")
+    profile = tmp / "profile.yaml"
+    profile.write_text(f"target:\n  capture:\n    dir: {tmp / 'captures'}\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "steps"), f"--rootdir={ROOT}", "-q",
+                           "-p", "no:cacheprovider", f"--profile={profile}", f"--alluredir={tmp / 'allure'}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return sorted((tmp / "captures").rglob("*.pcap"))
 
 
-@pytest.mark.parametrize("capture", _run_captures() or [None],
-                         ids=lambda p: p.name if p else "none")
-def test_same_pdus_as_tshark_on_run_captures(capture):
-    """Every capture a run left under captures/ (or $TSCONFORM_CROSSCHECK_CAPTURES)."""
-    if capture is None:
-        pytest.skip("no captures from a run to cross-check")
-    d = read_capture(capture)           # the framings are found by heuristic on any port
-    ours = [(p.frame, p.link, p.id, p.message) for p in d]
-    assert _theirs(capture) == ours
+def test_same_pdus_as_tshark_on_a_full_run(run_captures):
+    """Every scenario's capture: tshark and the reader see the same PDUs, on both links."""
+    assert len(run_captures) >= 45
+    links = set()
+    for capture in run_captures:
+        d = read_capture(capture)       # the framings are found by heuristic on any port
+        ours = [(p.frame, p.link, p.id, p.message) for p in d]
+        assert d.warnings == [], f"{capture.name}: {d.warnings}"
+        assert ours, f"{capture.name}: no PDU"
+        assert _theirs(capture) == ours, capture.name
+        links |= {p.link for p in d}
+    assert links == {"tlib", "csta"}

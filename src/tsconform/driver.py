@@ -17,7 +17,7 @@ from .capture.scenario import ScenarioCapture
 from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
-from .tlib.session import TLibSession, Traffic
+from .tlib.session import TLibLinkError, TLibSession, TLibUnreachable, Traffic
 from .verdict import Inconclusive
 
 
@@ -148,7 +148,11 @@ class Driver:
             s = TLibSession(name, self.timeout, self.traffic.append)
             self.sessions[name] = s
             self._run(s.connect(self.target.host, self.target.port))
-            answer = self._run(s.register_client(self.profile.app_name, self.profile.app_password))
+            try:
+                answer = self._run(s.register_client(self.profile.app_name, self.profile.app_password))
+            except TLibLinkError as exc:  # a bridge or relay that cannot reach the T-Server
+                raise TLibUnreachable(f"the T-Server at {self.target.description} closed the connection "
+                                      f"before opening a session: {exc}") from None
             _expect_type(answer, M.EventServerConnected, f"{name} registering as a client")
         for dn in dns:
             answer = self._run(s.register_dn(dn))
@@ -192,8 +196,14 @@ class Driver:
         return self._run(self.sessions[name].request(msg))
 
     def exchange(self, name: str, msg: Message) -> Exchange:
+        """A request and its final answer (an EventACK first is allowed; the answer follows it)."""
         answer = self.request(name, msg)
-        return Exchange(name, self.sessions[name].last_request, answer)
+        sent = self.sessions[name].last_request
+        if answer.type == M.EventACK and msg.type == M.RequestPrivateService:
+            ref = sent[Attr.ReferenceID]
+            answer = self.wait_event(name, f"the answer after EventACK to ReferenceID {ref}",
+                                     lambda m: m.get(Attr.ReferenceID) == ref)
+        return Exchange(name, sent, answer)
 
     def private_service(self, name: str, number: int, dn: str | None, conn_id: ConnID | None = None,
                         extensions: KVList | None = None) -> Exchange:

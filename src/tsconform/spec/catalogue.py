@@ -334,7 +334,7 @@ def error_for_csta(service: int | None, category: str, value: str) -> tuple[int,
     if category == "systemResourceAvailability":
         category = "systemResourceAvailibility"
     for row in ERRORS.values():
-        if row.csta_error == (category, value) and (service is None or service in row.services):
+        if row.csta_error == (category, value) and service in row.services:
             return row.error_code, row.error_message
     return csta_to_tlib_error(category, value), f"CSTA error {category}/{value}"
 

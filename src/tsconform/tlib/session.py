@@ -22,11 +22,15 @@ class TLibTimeout(AssertionError):
 
 
 class TLibLinkError(ConnectionError):
-    """The T-Server closed the connection, or sent what ends it."""
+    """A problem with the connection to the T-Server."""
 
 
 class TLibUnreachable(TLibLinkError):
-    """The T-Server cannot be reached at all (a test-system problem, not a verdict on it)."""
+    """The T-Server cannot be reached, or drops a session it never opened (a test-system problem)."""
+
+
+class TLibConnectionLost(TLibLinkError, AssertionError):
+    """The T-Server closed an open session, or sent what ends it: a product failure."""
 
 
 @dataclass
@@ -122,7 +126,7 @@ class TLibSession:
     async def send(self, msg: Message) -> Message:
         """Send a request, giving it a fresh ReferenceID unless it has one."""
         if self._writer is None or self._writer.is_closing() or self.closed_reason:
-            raise TLibLinkError(f"{self.name}: not connected ({self.closed_reason or 'never connected'})")
+            raise TLibConnectionLost(f"{self.name}: not connected ({self.closed_reason or 'never connected'})")
         if Attr.ReferenceID not in msg and msg.type not in (M.EventError,):
             msg = Message(msg.type, {Attr.ReferenceID: next(self._refs), **msg.attrs})
         self._record("sent", msg)
@@ -148,7 +152,7 @@ class TLibSession:
                 if match(m):
                     return self.inbox.pop(i)
             if self.closed_reason:
-                raise TLibLinkError(f"{self.name}: {self.closed_reason} while waiting for {what}; "
+                raise TLibConnectionLost(f"{self.name}: {self.closed_reason} while waiting for {what}; "
                                     f"received instead: {self._seen()}")
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
