@@ -155,6 +155,12 @@ def pytest_bdd_before_scenario(request, feature, scenario):
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_bdd_after_scenario(request, feature, scenario):
+    if "driver" in request.fixturenames:
+        allure_meta.attach_capture(request.getfixturevalue("driver").capture)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_before_step(request, feature, scenario, step, step_func):
     request.node.stash[allure_meta.STEP_MARK] = len(_traffic(request))
 

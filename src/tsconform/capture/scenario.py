@@ -66,6 +66,15 @@ class ScenarioCapture:
             logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
             self._live = LiveCapture(self.path, self.tlib_ports | self.csta_ports, self.iface).start()
 
+    def settle(self, quiet: float = 0.04, limit: float = 1.0) -> None:
+        """Live capture lags the sockets: wait until no packet arrived for `quiet` seconds."""
+        if not self._live:
+            return
+        deadline, seen = time.monotonic() + limit, -1
+        while self._live.packets != seen and time.monotonic() < deadline:
+            seen = self._live.packets
+            time.sleep(quiet)
+
     def stop(self) -> None:
         if self._live:
             self._live.stop()

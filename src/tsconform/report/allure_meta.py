@@ -51,3 +51,26 @@ def attach_step_traffic(traffic) -> None:
     if traffic:
         allure.attach("\n\n".join(t.text() for t in traffic), name="T-Lib messages",
                       attachment_type=allure.attachment_type.TEXT)
+
+
+def attach_capture(capture) -> None:
+    """The scenario's pcap, its decoded PDUs and a message ladder drawn from them."""
+    from ..capture.scenario import CaptureUnavailable
+    from . import ladder
+
+    if capture is None or capture.path is None:
+        return
+    capture.settle()
+    try:
+        d = capture.dissect()
+    except CaptureUnavailable as exc:
+        allure.attach(f"no capture: {exc}", name="capture", attachment_type=allure.attachment_type.TEXT)
+        return
+    lines = [f"capture mode: {capture.mode} ({capture.reason})", f"file: {capture.path.name}", ""]
+    lines += [f"frame {p.frame:>5}  {p.src} -> {p.dst}  {p.summary()}" for p in d.pdus]
+    lines += [f"warning: {w}" for w in d.warnings]
+    allure.attach("\n".join(lines), name="decoded PDUs (both links)", attachment_type=allure.attachment_type.TEXT)
+    allure.attach(ladder.render(d.pdus, capture.tlib_ports, capture.csta_ports, capture.path.stem),
+                  name="message ladder", attachment_type=allure.attachment_type.SVG)
+    if capture.mode != "pcap":  # a shared user capture is not copied into every result
+        allure.attach.file(str(capture.path), name=capture.path.name, extension="pcap")
