@@ -34,6 +34,8 @@ def pytest_addoption(parser):
                 help="behind the embedded T-Server: sim, local, csta://HOST:PORT or cstas://HOST:PORT")
     g.addoption("--sim-fault", action="append", default=[], metavar="NAME",
                 help="run the embedded simulator with a named fault (repeatable)")
+    g.addoption("--redact-captures", action="store_true",
+                help="mask the application password and CSTA credentials in the pcaps written")
     g.addoption("--verdicts-json", default=None, metavar="PATH",
                 help="write one verdict per scenario (requirement IDs, verdict, reason) as JSON")
 
@@ -108,7 +110,8 @@ def capture(request, profile, capture_setup):
     name, _ = scenario_name(request.node)
     reqs = allure_meta.scenario_requirements({m.name for m in request.node.iter_markers()})
     path = {"none": None, "pcap": Path(cap["pcap"])}.get(mode, run_dir / scenario_capture.file_name(reqs, name))
-    c = ScenarioCapture(mode, reason, path, cap["interface"])
+    c = ScenarioCapture(mode, reason, path, cap["interface"], redact=request.config.getoption("--redact-captures"),
+                        secrets=[profile.app_password, *(profile.csta_credentials() or ("", ""))[1:]])
     yield c
     c.stop()
 

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-html", action="store_true", help="write Allure results only")
     run.add_argument("--suite", default=".", help="directory holding features/ and steps/ (default: .)")
     run.add_argument("-x", "--exitfirst", action="store_true")
+    run.add_argument("--redact-captures", action="store_true",
+                     help="mask the application password and CSTA credentials in the pcaps written")
 
     sim = sub.add_parser("sim", help="run the reference T-Server simulator until stopped")
     sim.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0: any free port)")
@@ -88,6 +90,8 @@ def _run(args) -> int:
         pargs.append(f"--junitxml={args.junitxml}")
     if args.exitfirst:
         pargs.append("-x")
+    if args.redact_captures:
+        pargs.append("--redact-captures")
     problem = _preflight(args)
     if problem:
         print(f"tsconform run: {problem}", file=sys.stderr)

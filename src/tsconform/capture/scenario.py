@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..dissect import CaptureError, Dissection, Pdu, read_capture
 from .recorder import PcapRecorder
+from .redact import redact_file
 from .sniffer import LIVE, RECORDER, LiveCapture, capture_mode
 
 MODES = ("auto", "live", "recorder", "pcap", "none")
@@ -53,6 +54,8 @@ class ScenarioCapture:
     csta_ports: set[int] = field(default_factory=set)
     recorder: PcapRecorder | None = None
     started: float = field(default_factory=time.time)
+    secrets: list[str] = field(default_factory=list)  # masked in attachments, and on disk with redact
+    redact: bool = False
     _live: LiveCapture | None = None
 
     def start_recorder(self) -> PcapRecorder | None:
@@ -81,6 +84,8 @@ class ScenarioCapture:
             self._live = None
         if self.recorder and not self.recorder.closed:
             self.recorder.close()
+        if self.redact and self.path is not None and self.mode in (LIVE, RECORDER) and self.path.exists():
+            redact_file(self.path, self.secrets)
 
     def dissect(self) -> Dissection:
         """The PDUs captured so far (for a shared pcap: those since the scenario started)."""

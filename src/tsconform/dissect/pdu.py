@@ -73,7 +73,7 @@ class Pdu:
              "link": self.link, "message": self.message}
         if self.link == "csta":
             d["invoke_id"] = self.invoke_id
-            d["xml"] = self.xml
+            d["xml"] = redact_xml(self.xml)
         else:
             d["reference_id"] = self.reference_id
             d["attributes"] = self.attributes
@@ -86,6 +86,13 @@ class Pdu:
 
     def __repr__(self) -> str:
         return f"<Pdu frame {self.frame} {self.src} -> {self.dst} {self.summary()}>"
+
+
+def redact_xml(xml: str | None) -> str | None:
+    """The XML with the content of every password element masked (decoded views show no secret)."""
+    from ..csta.session import redact
+
+    return None if xml is None else redact(xml.encode()).decode()
 
 
 @dataclass(frozen=True)

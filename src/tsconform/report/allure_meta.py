@@ -1,6 +1,9 @@
 """Allure labels (epic, feature, story, requirement ID) and per-step message attachments."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import allure
 import pytest
 
@@ -55,6 +58,7 @@ def attach_step_traffic(traffic) -> None:
 
 def attach_capture(capture) -> None:
     """The scenario's pcap, its decoded PDUs and a message ladder drawn from them."""
+    from ..capture.redact import redacted_copy
     from ..capture.scenario import CaptureUnavailable
     from . import ladder
 
@@ -73,4 +77,7 @@ def attach_capture(capture) -> None:
     allure.attach(ladder.render(d.pdus, capture.tlib_ports, capture.csta_ports, capture.path.stem),
                   name="message ladder", attachment_type=allure.attachment_type.SVG)
     if capture.mode != "pcap":  # a shared user capture is not copied into every result
-        allure.attach.file(str(capture.path), name=capture.path.name, extension="pcap")
+        with tempfile.TemporaryDirectory() as tmp:  # attachments never carry a secret in clear
+            copy = Path(tmp) / capture.path.name
+            redacted_copy(capture.path, copy, capture.secrets)
+            allure.attach.file(str(copy), name=capture.path.name, extension="pcap")
