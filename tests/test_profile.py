@@ -42,3 +42,9 @@ def test_the_password_comes_from_the_environment_and_never_shows(monkeypatch):
     p = Profile.from_dict({})
     assert p.app_password == "s3cret-marker"
     assert "s3cret-marker" not in repr(p)
+
+
+def test_the_live_template_is_a_valid_profile():
+    p = Profile.load(ROOT / "profiles" / "example-live.yaml")
+    assert p.tserver.startswith("tlib://") and p.switch.startswith("csta://")
+    assert p.exclusion({"ACC-SVC-501"}) and not p.exclusion({"HD-SVC-1", "hot_desking"})
