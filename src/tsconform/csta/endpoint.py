@@ -18,6 +18,7 @@ from .xml import CstaMessage, CstaXmlError, parse
 log = logging.getLogger("tsconform.csta.endpoint")
 
 DEFAULT_BACKLOG = 1 << 20  # bytes queued towards a peer that does not read
+FRAME_TIMEOUT = 10.0  # seconds a started frame may take to arrive completely
 
 
 class CstaTimeout(Exception):
@@ -44,8 +45,10 @@ class CstaEndpoint:
                  namespace: str, on_request: Callable[[int, CstaMessage], None],
                  on_event: Callable[[CstaMessage], None],
                  on_frame: Callable[[str, Frame], None] | None = None,
-                 max_frame: int = MAX_FRAME, max_backlog: int = DEFAULT_BACKLOG):
+                 max_frame: int = MAX_FRAME, max_backlog: int = DEFAULT_BACKLOG,
+                 frame_timeout: float | None = FRAME_TIMEOUT):
         self.reader, self.writer, self.name, self.namespace = reader, writer, name, namespace
+        self.frame_timeout = frame_timeout
         self.on_request, self.on_event, self.on_frame = on_request, on_event, on_frame
         self.max_frame, self.max_backlog = max_frame, max_backlog
         self.ids = InvokeIds()
@@ -57,6 +60,7 @@ class CstaEndpoint:
         if self.writer.is_closing():
             raise CstaClosed(f"{self.name}: connection closed ({self.closed_reason or 'closing'})")
         if self.writer.transport.get_write_buffer_size() > self.max_backlog:
+            log.warning("%s: peer does not read (%d bytes queued); dropping it", self.name, self.max_backlog)
             self.close(f"peer does not read ({self.max_backlog} bytes queued)")
             raise CstaClosed(f"{self.name}: peer does not read; connection dropped")
         frame = Frame(invoke_id, xml)
@@ -101,7 +105,11 @@ class CstaEndpoint:
         try:
             while True:
                 try:
-                    frame = await read_frame(self.reader, self.max_frame)
+                    frame = await read_frame(self.reader, self.max_frame, self.frame_timeout)
+                except asyncio.TimeoutError:
+                    log.warning("%s: a frame stayed incomplete for %.0f s, closing", self.name, self.frame_timeout)
+                    reason = "frame incomplete within the frame timeout"
+                    break
                 except CstaFrameError as exc:
                     if exc.fatal:
                         log.warning("%s: bad frame header, closing: %s", self.name, exc)
@@ -181,5 +189,7 @@ class CstaEndpoint:
         for what, fut in list(self.pending.values()):
             if not fut.done():
                 fut.set_exception(CstaClosed(f"{self.name}: {self.closed_reason} while awaiting {what}"))
-        if not self.writer.is_closing():
+        if self.writer.transport.get_write_buffer_size() > self.max_backlog:
+            self.writer.transport.abort()  # close() would wait for a peer that does not read
+        elif not self.writer.is_closing():
             self.writer.close()

@@ -118,18 +118,26 @@ class FrameDecoder:
         return len(self._buf)
 
 
-async def read_frame(reader: asyncio.StreamReader, max_frame: int = MAX_FRAME) -> Frame | None:
+async def read_frame(reader: asyncio.StreamReader, max_frame: int = MAX_FRAME,
+                     frame_timeout: float | None = None) -> Frame | None:
     """The next frame, or None on a clean end of stream between frames.
 
+    Waiting for a frame to start is unbounded; once its first byte has arrived, the rest
+    must arrive within frame_timeout seconds (asyncio.TimeoutError otherwise).
     CstaFrameError: fatal for a bad header or a stream cut mid-frame; non-fatal for an
     oversized frame, whose body has then been read and discarded.
     """
+    first = await reader.read(1)
+    if not first:
+        return None
+    return await asyncio.wait_for(_rest_of_frame(reader, first, max_frame), frame_timeout)
+
+
+async def _rest_of_frame(reader: asyncio.StreamReader, first: bytes, max_frame: int) -> Frame:
     try:
-        header = await reader.readexactly(HEADER_SIZE)
+        header = first + await reader.readexactly(HEADER_SIZE - 1)
     except asyncio.IncompleteReadError as exc:
-        if not exc.partial:
-            return None
-        raise CstaFrameError(f"stream ended inside a header ({len(exc.partial)} of 8 bytes)") from None
+        raise CstaFrameError(f"stream ended inside a header ({1 + len(exc.partial)} of 8 bytes)") from None
     try:
         length, invoke_id = parse_header(header, max_frame=max_frame)
     except CstaFrameError as exc:

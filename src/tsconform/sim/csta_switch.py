@@ -26,7 +26,7 @@ from ..csta import Dialect
 from ..csta import events as ev_xml
 from ..csta import private, services as svc, session as sess
 from ..csta.account_codes import call_information_event, parse_associate_data
-from ..csta.endpoint import DEFAULT_BACKLOG, CstaClosed, CstaEndpoint, CstaTimeout
+from ..csta.endpoint import DEFAULT_BACKLOG, FRAME_TIMEOUT, CstaClosed, CstaEndpoint, CstaTimeout
 from ..csta.errors import CstaError
 from ..csta.services import ConnectionID
 from ..csta.xml import CstaMessage
@@ -65,7 +65,8 @@ class CstaSwitchServer:
                  escape_name: str = "Escape", credentials: sess.Credentials | None = None,
                  private_namespace: str = private.DEFAULT_PRIVATE_NAMESPACE,
                  heartbeat: float | None = None, heartbeat_misses: int = 3,
-                 response_timeout: float = 2.0, max_backlog: int = DEFAULT_BACKLOG):
+                 response_timeout: float = 2.0, max_backlog: int = DEFAULT_BACKLOG,
+                 frame_timeout: float = FRAME_TIMEOUT):
         if handshake not in sess.HANDSHAKES:
             raise ValueError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
         self.state = state
@@ -75,6 +76,7 @@ class CstaSwitchServer:
         self.heartbeat, self.heartbeat_misses = heartbeat, heartbeat_misses
         self.response_timeout = response_timeout
         self.max_backlog = max_backlog
+        self.frame_timeout = frame_timeout
         self.sessions: list[SwitchSession] = []
         self.server: asyncio.base_events.Server | None = None
         self.address: tuple[str, int] | None = None
@@ -133,7 +135,7 @@ class SwitchSession:
         self.name = f"switch-session#{number}({peer[0]}:{peer[1]})"
         self.ep = CstaEndpoint(reader, writer, name=self.name, namespace=self.d.namespace,
                                on_request=self._on_request, on_event=self._on_event,
-                               max_backlog=server.max_backlog)
+                               max_backlog=server.max_backlog, frame_timeout=server.frame_timeout)
         self.established = False
         self.monitors: dict[str, str] = {}  # device -> monitorCrossRefID
         self.task: asyncio.Task | None = None
@@ -166,6 +168,7 @@ class SwitchSession:
                                   self.server.response_timeout)
         except (CstaTimeout, CstaError, CstaClosed) as exc:
             log.warning("%s: session start: %s", self.name, exc)
+            self.close(f"no session start: {exc}")
             return
         if self.server.heartbeat:
             await self._heartbeats()
