@@ -10,6 +10,8 @@ from tsconform.sim.csta_link import CstaSwitchLink
 from tsconform.sim.csta_switch import CstaSwitchServer
 from tsconform.sim.switch_state import SwitchState
 
+from .rawsock import closed_by_peer, connect
+
 NS = "http://www.ecma-international.org/standards/ecma-323/csta/ed4"
 MONITOR = (f'<?xml version="1.0" encoding="UTF-8"?><MonitorStart xmlns="{NS}"><monitorObject>'
            f'<deviceObject>{"9" * 400}</deviceObject></monitorObject></MonitorStart>').encode()
@@ -31,26 +33,6 @@ async def serve(misbehave):
     finally:
         await link.close()
         await server.stop()
-
-
-def closed_by_peer(s: socket.socket, within: float) -> bool:
-    s.settimeout(within)
-    try:
-        while True:
-            if s.recv(65536) == b"":
-                return True
-    except (ConnectionResetError, BrokenPipeError):
-        return True
-    except socket.timeout:
-        return False
-
-
-def connect(port: int, rcvbuf: int | None = None) -> socket.socket:
-    s = socket.socket()
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.connect(("127.0.0.1", port))
-    return s
 
 
 @pytest.mark.parametrize("data", [

@@ -11,6 +11,8 @@ from tsconform.sim import tserver
 from tsconform.tlib import codec
 from tsconform.tlib.model import Attr, KVList, Message, MessageType as M
 
+from .rawsock import closed_by_peer, connect
+
 
 @pytest.fixture(scope="module")
 def loop():
@@ -39,25 +41,7 @@ def good_client_works(loop, sim):
 
 
 def raw(sim, rcvbuf=None) -> socket.socket:
-    s = socket.socket()
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.connect((sim.target.host, sim.target.port))
-    s.settimeout(5)
-    return s
-
-
-def closed_by_server(s: socket.socket, within: float = 5.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if s.recv(65536) == b"":
-                return True
-        except (ConnectionResetError, BrokenPipeError):
-            return True
-        except socket.timeout:
-            return False
-    return False
+    return connect(sim.target.port, rcvbuf, sim.target.host)
 
 
 def header(length: int) -> bytes:
@@ -72,7 +56,7 @@ def header(length: int) -> bytes:
 def test_a_bad_header_closes_that_connection_only(loop, sim, data):
     bad = raw(sim)
     bad.sendall(data)
-    assert closed_by_server(bad)
+    assert closed_by_peer(bad)
     good_client_works(loop, sim)
 
 
@@ -84,7 +68,7 @@ def test_an_incomplete_frame_is_dropped_after_the_frame_timeout(loop, sim, data)
     bad = raw(sim)
     bad.sendall(data)
     good_client_works(loop, sim)  # served while the bad frame is pending
-    assert closed_by_server(bad, within=3)
+    assert closed_by_peer(bad, within=3)
 
 
 def test_endless_slow_bytes_cannot_hold_a_connection(loop, sim):
