@@ -111,7 +111,7 @@ def capture(request, profile, capture_setup):
     reqs = allure_meta.scenario_requirements({m.name for m in request.node.iter_markers()})
     path = {"none": None, "pcap": Path(cap["pcap"])}.get(mode, run_dir / scenario_capture.file_name(reqs, name))
     c = ScenarioCapture(mode, reason, path, cap["interface"], redact=request.config.getoption("--redact-captures"),
-                        secrets=[profile.app_password, *(profile.csta_credentials() or ("", ""))[1:]])
+                        secrets=profile.secrets())
     yield c
     c.stop()
 

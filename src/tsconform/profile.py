@@ -135,6 +135,11 @@ class Profile:
         password = os.environ.get(c["password_env"]) or str(c["password"] or "")
         return (user, password) if user else None
 
+    def secrets(self) -> list[str]:
+        """The values that must never show: the application password and the CSTA password."""
+        creds = self.csta_credentials()
+        return [v for v in (self.app_password, creds[1] if creds else "") if v]
+
     @property
     def tserver(self) -> str:
         return str(self.data["target"]["tserver"])

@@ -171,7 +171,8 @@ class TServer:
         try:
             await self.link.monitor(dn)
         except SwitchError as exc:
-            return self._error(client, req, self._switch_error_row(exc, "TS-ERR-DN-UNKNOWN"), detail=f"{dn} ({exc})")
+            row = "TS-ERR-DN-UNKNOWN" if self.link.connected else "TS-ERR-NO-LINK"  # the link may drop meanwhile
+            return self._error(client, req, row, detail=f"{dn} ({exc})")
         client.dns.add(dn)
         self._send(client, Message(M.EventRegistered, {**_ref(req), Attr.ThisDN: dn}))
 
@@ -301,9 +302,6 @@ class TServer:
         return None
 
     # ------------------------------------------------------------ switch events
-    def _switch_error_row(self, exc: SwitchError, default: str) -> str:
-        return "TS-ERR-NO-LINK" if not self.link.connected else default
-
     def _on_link_status(self, up: bool) -> None:
         if not up:  # a switch that comes back may number its calls afresh
             self.conn_ids.clear()
