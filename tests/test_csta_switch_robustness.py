@@ -29,7 +29,7 @@ async def serve(misbehave):
         for _ in range(3):
             await link.call("associate", "5001", "6001")
             await link.call("dissociate", "5001")
-        return await asyncio.wait_for(bad, 10), server
+        return await asyncio.wait_for(bad, 60), server
     finally:
         await link.close()
         await server.stop()
@@ -86,9 +86,11 @@ def test_a_client_that_never_reads_is_dropped():
             try:
                 for i in range(40000):  # answers pile up once the socket buffers are full
                     s.sendall(encode_frame(i % 9998 + 1, monitor))
-            except (ConnectionResetError, BrokenPipeError, socket.timeout):
+            except (ConnectionResetError, BrokenPipeError):
                 return True
-            return closed_by_peer(s, 3)
+            except socket.timeout:  # the switch is behind on reading: see whether it drops us
+                pass
+            return closed_by_peer(s, 30)  # the switch may still be working through the backlog
 
     dropped, server = asyncio.run(serve(misbehave))
     assert dropped, "the switch kept queueing answers for a client that does not read"
