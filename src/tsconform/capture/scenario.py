@@ -93,6 +93,8 @@ class ScenarioCapture:
             raise CaptureUnavailable(f"no capture ({self.reason})")
         if self.recorder and not self.recorder.closed:
             self.recorder.flush()
+        if self._live and (not self.path.exists() or self.path.stat().st_size == 0):
+            return Dissection(str(self.path))  # the sniffer writes the file header with its first packet
         if not self.path.exists():
             raise CaptureUnavailable(f"capture file {self.path} does not exist")
         try:
