@@ -127,7 +127,8 @@ def target(pytestconfig, profile, loop, capture):
         return
     host, port = parse_tserver(where)
     capture.tlib_ports.add(port)
-    if profile.switch.startswith("csta") and capture.mode in ("live", "pcap"):  # a relay sees T-Lib only
+    # a relay sees the T-Lib link only, and a TLS switch link (cstas://) cannot be dissected
+    if profile.switch.startswith("csta://") and capture.mode in ("live", "pcap"):
         capture.csta_ports.add(parse_url(profile.switch)[2])
     proxy = None
     if capture.start_recorder():
