@@ -156,6 +156,7 @@ def _profile(args) -> int:
 def _sim(args) -> int:
     from .profile import Profile, ProfileError
     from .sim import SimStack
+    from .sim.csta_switch import parse_listen
     from .sim.faults import FAULTS
 
     if args.list_faults:
@@ -168,14 +169,14 @@ def _sim(args) -> int:
         profile = Profile.load(args.profile) if args.profile else Profile.from_dict({})
         if args.switch:
             profile = profile.with_switch(args.switch)
-        host, _, port = args.listen.rpartition(":")
+        host, port = parse_listen(args.listen, default_port=0)
         stack = SimStack(profile, args.fault)
     except (ProfileError, ValueError) as exc:
         print(f"tsconform sim: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
     async def serve():
-        h, p = await stack.start(host or "127.0.0.1", int(port))
+        h, p = await stack.start(host, port)
         print(f"tsconform sim: T-Server listening on tlib://{h}:{p}", flush=True)
         await asyncio.Event().wait()
 

@@ -23,10 +23,6 @@ def _capture(capture: ScenarioCapture | None, link: str) -> ScenarioCapture:
     return capture
 
 
-def _port(addr: str) -> int:
-    return int(addr.rpartition(":")[2])
-
-
 def _names(message: str) -> tuple[str, ...]:
     return ESCAPE_NAMES if message in ESCAPE_NAMES else (message,)
 
@@ -48,7 +44,7 @@ def csta(capture: ScenarioCapture | None, message: str, fields: dict[str, str], 
     def sent_by_party(p: Pdu) -> bool:
         if p.link != "csta":
             return False
-        return not cap.csta_ports or _port(p.src if from_switch else p.dst) in cap.csta_ports
+        return not cap.csta_ports or (p.src_port if from_switch else p.dst_port) in cap.csta_ports
 
     def has(p: Pdu, key: str, want: str) -> bool:
         if want in (PRESENT, ABSENT):
@@ -78,7 +74,7 @@ def tlib_private_info(capture: ScenarioCapture | None, number: int, this_dn: str
     cap = _capture(capture, "tlib")
 
     def sent(p: Pdu) -> bool:
-        return p.link == "tlib" and _port(p.src) in cap.tlib_ports and p.tlib is not None
+        return p.link == "tlib" and p.src_port in cap.tlib_ports and p.tlib is not None
 
     def match(p: Pdu) -> bool:
         return (sent(p) and p.tlib.type == M.EventPrivateInfo

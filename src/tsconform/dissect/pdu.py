@@ -34,6 +34,14 @@ class Pdu:
         self._tree = None
 
     @property
+    def src_port(self) -> int:
+        return int(self.src.rpartition(":")[2])
+
+    @property
+    def dst_port(self) -> int:
+        return int(self.dst.rpartition(":")[2])
+
+    @property
     def id(self):
         """The correlation ID: invoke ID (CSTA) or ReferenceID (T-Lib)."""
         return self.invoke_id if self.link == "csta" else self.reference_id

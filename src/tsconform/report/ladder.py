@@ -15,15 +15,11 @@ X = {"Clients": 90, "T-Server": 340, "Switch": 590}
 ROW, TOP, WIDTH = 22, 50, 680
 
 
-def _port(addr: str) -> int:
-    return int(addr.rpartition(":")[2])
-
-
 def _ends(pdu, tlib_ports: set[int], csta_ports: set[int]) -> tuple[str, str]:
     if pdu.link == "csta":
-        from_switch = _port(pdu.src) in csta_ports if csta_ports else pdu.invoke_id == "9999"
+        from_switch = pdu.src_port in csta_ports if csta_ports else pdu.invoke_id == "9999"
         return ("Switch", "T-Server") if from_switch else ("T-Server", "Switch")
-    from_server = _port(pdu.src) in tlib_ports if tlib_ports else pdu.message.startswith("Event")
+    from_server = pdu.src_port in tlib_ports if tlib_ports else pdu.message.startswith("Event")
     return ("T-Server", "Clients") if from_server else ("Clients", "T-Server")
 
 

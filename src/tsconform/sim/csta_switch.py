@@ -340,11 +340,11 @@ class SwitchSession:
 
 
 # ---------------------------------------------------------------- as a process
-def parse_listen(text: str) -> tuple[str, int]:
-    """HOST:PORT, HOST (port 1040) or :PORT (loopback)."""
+def parse_listen(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+    """HOST:PORT, HOST (the default port) or :PORT (loopback)."""
     host, sep, port = text.rpartition(":")
     if not sep:
-        host, port = text, str(DEFAULT_PORT)
+        host, port = text, str(default_port)
     try:
         return host.strip("[]") or "127.0.0.1", int(port)
     except ValueError:

@@ -305,10 +305,6 @@ def event_for_service(number: int) -> Event:
     return EVENTS[SERVICES[number].event]
 
 
-def errors_for(feature: str) -> list[ErrorCase]:
-    return [e for e in ERRORS.values() if e.feature == feature]
-
-
 def requirement_ids() -> list[str]:
     """Every requirement ID of the catalogue, in a stable order."""
     return ([s.req_id for s in SERVICES.values()] + [e.req_id for e in EVENTS.values()]
