@@ -8,18 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from tsconform import spec
+import allure
+
+from tsconform import observation, spec
 from tsconform.capture import scenario as scenario_capture
 from tsconform.capture.proxy import RecordingProxy
 from tsconform.capture.scenario import ScenarioCapture
+from tsconform.checks import CheckFailed
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
 from tsconform.profile import Profile, ProfileError
 from tsconform.report import allure_env, allure_meta
 from tsconform.report.verdicts import VerdictCollector, scenario_name
 from tsconform.sim.csta_link import parse_url
-from tsconform.verdict import not_applicable
+from tsconform.verdict import Inconclusive, not_applicable
+
+from steps import verdicts
 
 pytest_plugins = ["steps.common"]
+STOPPED = pytest.StashKey[bool]()  # a step raised: the scenario ended there
+INCONCLUSIVE = pytest.StashKey[list]()  # the inconclusive checks of the scenario, with their reasons
 
 KEEP_RUNS = 10  # capture directories kept under captures/
 DEFAULT_PROFILE = os.path.join(os.path.dirname(__file__), "profiles", "sim.yaml")
@@ -158,10 +165,29 @@ def pytest_bdd_before_scenario(request, feature, scenario):
         pytest.skip(not_applicable(why))
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_bdd_after_scenario(request, feature, scenario):
-    if "driver" in request.fixturenames:
-        allure_meta.attach_capture(request.getfixturevalue("driver").capture)
+    """The scenario's last check, then its verdict: the worst of its checks.
+
+    Unless a step ended it, every message its clients received must have been consumed by a
+    check or declared as background traffic, after one settle period. Then a scenario with an
+    inconclusive check and no fail is inconclusive.
+    """
+    if "driver" not in request.fixturenames:
+        return
+    driver = request.getfixturevalue("driver")
+    stopped = request.node.stash.get(STOPPED, False)
+    try:
+        if not stopped:
+            with allure.step("Then every message the clients received was accounted for"):
+                leftovers = driver.unaccounted()
+                if leftovers:
+                    raise CheckFailed(observation.verdict_text(leftovers))
+    finally:
+        allure_meta.attach_capture(driver.capture)
+    reasons = request.node.stash.get(INCONCLUSIVE, [])
+    if reasons and not stopped:
+        raise Inconclusive("; ".join(reasons))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -172,11 +198,21 @@ def pytest_bdd_before_step(request, feature, scenario, step, step_func):
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args):
     allure_meta.attach_step_traffic(_traffic(request)[request.node.stash.get(allure_meta.STEP_MARK, 0):])
+    reason = verdicts.take()
+    if reason:
+        request.node.stash.setdefault(INCONCLUSIVE, []).append(f"{step.keyword} {step.name}: {reason}")
+        allure_meta.stop_step_inconclusive(step, f"inconclusive: {reason}")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception):
     allure_meta.attach_step_traffic(_traffic(request)[request.node.stash.get(allure_meta.STEP_MARK, 0):])
+    verdicts.take()
+    request.node.stash[STOPPED] = True
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
+    request.node.stash[STOPPED] = True
 
 
 def _traffic(request) -> list:

@@ -35,11 +35,13 @@ Feature: Account Codes
 
   @ACC-EVT-501
   Scenario: EventPrivateInfo 501 reaches every client registered on the device
+    Every copy carries the whole row: ThisDN, ConnID, PrivateID 0 and the account code.
     Given an established call from the caller extension to the agent extension
     And a client "supervisor" registered on the agent extension
     And a client "outsider" registered only on the other extension
     When the account code is entered on the keypad of the agent extension
-    Then "supervisor" receives EventPrivateInfo 501 for the agent extension
+    Then "agent" receives EventPrivateInfo 501 for the agent extension
+    And "supervisor" receives EventPrivateInfo 501 for the agent extension
     And its ConnID is the call's ConnID
     And "outsider" does not receive EventPrivateInfo 501
 
@@ -61,6 +63,7 @@ Feature: Account Codes
     When "agent" sets the account code of the call with private service 501
     Then T-Server answers "agent" with EventPrivateInfo 501
     And the answer echoes the request's ReferenceID
+    And its ThisDN is the agent extension
     And its ConnID is the call's ConnID
     And its PrivateID is 0
     And its Extensions carry the account code under the accode-name key
@@ -72,6 +75,7 @@ Feature: Account Codes
     And an established call from the caller extension to the agent extension
     When "agent" sets the account code of the call with private service 501
     Then T-Server answers "agent" with the EventError of TS-ERR-SERVICE
+    And T-Server sent no connector request to the switch for it
 
   @ACC-ERR-NO-CODE
   Scenario: Set Account Code without the accode-name key
@@ -79,9 +83,11 @@ Feature: Account Codes
     And an established call from the caller extension to the agent extension
     When "agent" requests private service 501 on the agent extension for the call
     Then T-Server answers "agent" with the EventError of ACC-ERR-NO-CODE
+    And T-Server sent no connector request to the switch for it
 
   @TS-ERR-CONNID
   Scenario: Set Account Code for a ConnID T-Server does not know
     Given T-Server option "accode-privateservice" is "true"
     When "agent" requests private service 501 on the agent extension for an unknown ConnID
     Then T-Server answers "agent" with the EventError of TS-ERR-CONNID
+    And T-Server sent no connector request to the switch for it

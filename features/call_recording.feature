@@ -146,6 +146,7 @@ Feature: Call Recording
     When "agent" requests private service <service> on the agent extension for the call
     Then T-Server answers "agent" with the EventError of REC-ERR-NOT-RECORDING
     And the answer echoes the request's ReferenceID
+    And the call is still not recorded on the agent extension
 
     Examples:
       | action  | service |
@@ -157,6 +158,7 @@ Feature: Call Recording
     Given recording of the call is suspended on the agent extension
     When "agent" requests private service 3015 on the agent extension for the call
     Then T-Server answers "agent" with the EventError of REC-ERR-NOT-RECORDING
+    And the recording of the call is still suspended on the agent extension
 
   @REC-ERR-NOT-SUSPENDED
   Scenario: Resume a call recording that is active, not suspended
@@ -165,23 +167,44 @@ Feature: Call Recording
     When "agent" requests private service 3016 on the agent extension for the call
     Then T-Server answers "agent" with the EventError of REC-ERR-NOT-SUSPENDED
     And the answer echoes the request's ReferenceID
+    And the recording of the call is still active on the agent extension
 
   @REC-ERR-NOT-SUSPENDED
   Scenario: Resume a call that is not recorded at all
     When "agent" requests private service 3016 on the agent extension for the call
     Then T-Server answers "agent" with the EventError of REC-ERR-NOT-SUSPENDED
+    And the call is still not recorded on the agent extension
 
   @REC-ERR-ALREADY
   Scenario: Initiate a call recording that is already active
     Given recording of the call is active on the agent extension
     When "agent" requests private service 3013 on the agent extension for the call
     Then T-Server answers "agent" with the EventError of REC-ERR-ALREADY
+    And the recording of the call is still active on the agent extension
 
   @TS-ERR-CONNID
   Scenario Outline: Request service <service> with a ConnID T-Server does not know
     When "agent" requests private service <service> on the agent extension for an unknown ConnID
     Then T-Server answers "agent" with the EventError of TS-ERR-CONNID
     And the answer echoes the request's ReferenceID
+    And T-Server sent no connector request to the switch for it
+
+    Examples:
+      | service |
+      | 3013    |
+      | 3014    |
+      | 3015    |
+      | 3016    |
+
+  @TS-ERR-CONNID
+  Scenario Outline: Request service <service> with a ConnID that T-Server issued on another DN
+    The call's ConnID belongs to the caller and agent extensions. On the other extension it is
+    not a ConnID of a call there, so T-Server refuses it itself, by the error table.
+    Given a client "outsider" registered only on the other extension
+    When "outsider" requests private service <service> on the other extension for the call
+    Then T-Server answers "outsider" with the EventError of TS-ERR-CONNID
+    And T-Server sent no connector request to the switch for it
+    And the call is still not recorded on the agent extension
 
     Examples:
       | service |
@@ -194,9 +217,13 @@ Feature: Call Recording
   Scenario: Initiate a call recording without a ConnID
     When "agent" requests private service 3013 on the agent extension
     Then T-Server answers "agent" with the EventError of TS-ERR-NO-CONNID
+    And T-Server sent no connector request to the switch for it
+    And the call is still not recorded on the agent extension
 
   @TS-ERR-UNREGISTERED
   Scenario: Initiate a call recording on a DN the client has not registered
     Given a client "outsider" registered only on the other extension
     When "outsider" requests private service 3013 on the agent extension for the call
     Then T-Server answers "outsider" with the EventError of TS-ERR-UNREGISTERED
+    And T-Server sent no connector request to the switch for it
+    And the call is still not recorded on the agent extension

@@ -42,6 +42,16 @@ Feature: Hot Desking
     And its OtherDN is the host extension
     And "outsider" does not receive EventPrivateInfo 1
 
+  @HD-EVT-1
+  Scenario: A client that unregistered the guest extension receives none of its events
+    Registering a DN lets a client receive its events; unregistering it ends that.
+    Given a client "monitor" registered on the guest extension
+    When "monitor" unregisters the guest extension
+    Then T-Server answers "monitor" with EventUnregistered for the guest extension
+    When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
+    Then T-Server answers "desk" with EventPrivateInfo 1
+    And "monitor" does not receive EventPrivateInfo 1
+
   @HD-SVC-2
   Scenario: Cancel hot-desking de-associates the guest extension from its host
     Service 2 de-associates the guest extension from the host device; T-Server sends the
@@ -82,6 +92,7 @@ Feature: Hot Desking
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "desk" with the EventError of HD-ERR-ALREADY
     And the answer echoes the request's ReferenceID
+    And the guest extension is still associated with the host extension
 
   @HD-ERR-CANNOT
   Scenario Outline: Initiate hot-desking when the association cannot be performed (<why>)
@@ -89,6 +100,7 @@ Feature: Hot Desking
     When "desk" requests private service 1 on the guest extension with HOST_DN the <host> extension
     Then T-Server answers "desk" with the EventError of HD-ERR-CANNOT
     And the answer echoes the request's ReferenceID
+    And the guest extension is still not associated
 
     Examples:
       | host         | why                                  |
@@ -101,6 +113,7 @@ Feature: Hot Desking
     When "desk" requests private service 2 on the guest extension
     Then T-Server answers "desk" with the EventError of HD-ERR-ABSENT
     And the answer echoes the request's ReferenceID
+    And the guest extension is still not associated
 
   @HD-ERR-NO-HOST
   Scenario: Initiate hot-desking without the HOST_DN key
@@ -108,6 +121,8 @@ Feature: Hot Desking
     associate.
     When "desk" requests private service 1 on the guest extension
     Then T-Server answers "desk" with the EventError of HD-ERR-NO-HOST
+    And T-Server sent no connector request to the switch for it
+    And the guest extension is still not associated
 
   @TS-ERR-UNREGISTERED
   Scenario: Initiate hot-desking on a guest extension the client has not registered
@@ -115,17 +130,23 @@ Feature: Hot Desking
     Given a client "outsider" registered only on the other extension
     When "outsider" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "outsider" with the EventError of TS-ERR-UNREGISTERED
+    And T-Server sent no connector request to the switch for it
+    And the guest extension is still not associated
 
   @TS-ERR-SERVICE
   Scenario: Request a private service number that T-Server does not provide
     When "desk" requests private service 4242 on the guest extension
     Then T-Server answers "desk" with the EventError of TS-ERR-SERVICE
     And the answer echoes the request's ReferenceID
+    And T-Server sent no connector request to the switch for it
+    And the guest extension is still not associated
 
   @TS-ERR-NO-THISDN
   Scenario: Request hot-desking without ThisDN
     When "desk" requests private service 1 without ThisDN
     Then T-Server answers "desk" with the EventError of TS-ERR-NO-THISDN
+    And T-Server sent no connector request to the switch for it
+    And the guest extension is still not associated
 
   @TS-ERR-DN-UNKNOWN
   Scenario: Register a DN the switch does not configure
@@ -140,6 +161,7 @@ Feature: Hot Desking
     Then every client registered on the guest extension received EventLinkDisconnected
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "desk" with the EventError of TS-ERR-NO-LINK
+    And T-Server sent no connector request to the switch for it
     When the link between T-Server and the switch comes back
     Then every client registered on the guest extension received EventLinkConnected
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension

@@ -6,10 +6,12 @@ come from the tsconform.spec catalogue.
 from __future__ import annotations
 
 import yaml
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import given, parsers, when
 
-from tsconform import checks, wire
+from tsconform import checks, spec, wire
 from tsconform.tlib.model import Attr, ConnID, Message, MessageType as M
+
+from .verdicts import then
 
 
 def dn(profile, role: str) -> str:
@@ -17,9 +19,29 @@ def dn(profile, role: str) -> str:
     return profile.dn(role.replace(" ", "_").replace("-", "_"))
 
 
-def is_private(number: int, dn_: str | None = None):
-    return lambda m: (m.type == M.EventPrivateInfo and m.get(Attr.PrivateMsgID) == number
-                      and (dn_ is None or m.get(Attr.ThisDN) == dn_))
+def is_private_info(m: Message) -> bool:
+    return m.type == M.EventPrivateInfo
+
+
+def check_copy(msg: Message, driver, profile, number: int, where: str) -> None:
+    """A copy of private event `number` for `where` to a client that did not request it
+    carries the whole seed row, filled in from the scenario, and no ReferenceID."""
+    checks.private_info(msg, number, f"the copy of EventPrivateInfo {number} for {where}")
+    checks.attribute(msg, Attr.ThisDN, where)
+    checks.absent(msg, Attr.ReferenceID, "a copy to a client that sent no request for it")
+    for row in spec.EVENTS[number].attributes:
+        if row.name == "ConnID" and "the call" in driver.calls:
+            checks.attribute(msg, Attr.ConnID, driver.calls["the call"].conn_id)
+        elif row.name == "ConnID":
+            checks.absent(msg, Attr.ConnID, "no call was active on the device")
+        elif row.name == "OtherDN":
+            checks.attribute(msg, Attr.OtherDN, driver.hosts.get(where))
+        elif row.name == "PrivateID":
+            checks.attribute(msg, Attr.PrivateID, row.value)
+        elif row.name == "Extensions" and row.key:
+            checks.extension(msg, spec.resolve_key(row.key, driver.options), profile.data["pixit"]["account_code"])
+        elif row.name == "Extensions":
+            checks.absent(msg, Attr.Extensions, "the seed documents no Extensions key for this event")
 
 
 # ---------------------------------------------------------------- Given
@@ -81,12 +103,28 @@ def _(exchange, client, number):
 def _(exchange, client, req_id):
     assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
     checks.error_row(exchange.answer, req_id, f"{client} sending {exchange.request.summary()}")
+    checks.echoes_request(exchange.answer, exchange.request, (Attr.ThisDN, Attr.ConnID))
     return exchange.answer
+
+
+@then(parsers.parse('T-Server answers "{client}" with {event} for the {role} extension'), target_fixture="message")
+def _(exchange, profile, client, event, role):
+    assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
+    checks.message_type(exchange.answer, M[event], f"{client} sending {exchange.request.summary()}")
+    checks.attribute(exchange.answer, Attr.ThisDN, dn(profile, role))
+    return exchange.answer
+
+
+@then("T-Server sent no connector request to the switch for it")
+def _(driver, exchange):
+    wire.no_request(driver.capture, [s.csta for s in spec.SERVICES.values()], exchange.sent_at,
+                    what=f"the refused {exchange.request.summary()}")
 
 
 @then("the answer echoes the request's ReferenceID")
 def _(exchange):
-    checks.echoes_reference(exchange.answer, exchange.request)
+    for answer in filter(None, (exchange.ack, exchange.answer)):
+        checks.echoes_reference(answer, exchange.request)
 
 
 # ---------------------------------------------------------------- Then: delivery
@@ -95,12 +133,14 @@ def _(exchange):
       target_fixture="message")
 def _(driver, profile, client, number, role):
     where = dn(profile, role)
-    return driver.wait_event(client, f"EventPrivateInfo {number} for {where}", is_private(number, where))
+    msg = driver.wait_event(client, f"EventPrivateInfo {number} for {where}", is_private_info)
+    check_copy(msg, driver, profile, number, where)
+    return msg
 
 
 @then(parsers.parse('"{client}" does not receive EventPrivateInfo {number:d}'))
 def _(driver, client, number):
-    driver.assert_not_received(client, f"EventPrivateInfo {number}", is_private(number))
+    driver.not_received_yet(client, "an EventPrivateInfo", is_private_info)
 
 
 @when("the link between T-Server and the switch comes back")
@@ -156,6 +196,11 @@ def _(message):
 @then(parsers.parse("its ErrorCode and ErrorMessage are those of {req_id}"))
 def _(message, req_id):
     checks.error_row(message, req_id, "the error")
+
+
+@when(parsers.parse('"{client}" unregisters the {role} extension'), target_fixture="exchange")
+def _(driver, profile, client, role):
+    return driver.unregister(client, dn(profile, role))
 
 
 @when(parsers.parse('"{client}" registers the {role} extension'), target_fixture="exchange")
@@ -222,14 +267,16 @@ def _(driver, profile, exchange, guest, action, host):
 @then(parsers.parse("EventPrivateInfo {number:d} on the T-Lib link has ThisDN the {role} extension "
                     "and the call's ConnID"))
 def _(driver, profile, number, role):
-    pdu = wire.tlib_private_info(driver.capture, number, dn(profile, role), timeout=driver.timeout,
+    pdu = wire.tlib_private_info(driver.capture, number, timeout=driver.timeout,
                                  what=f"EventPrivateInfo {number} on the wire")
+    wire.tlib_attribute(pdu, Attr.ThisDN, dn(profile, role))
     wire.tlib_attribute(pdu, Attr.ConnID, driver.calls["the call"].conn_id)
 
 
 @then(parsers.parse("EventPrivateInfo {number:d} on the T-Lib link has ThisDN the {role} extension "
                     "and OtherDN the {host} extension"))
 def _(driver, profile, number, role, host):
-    pdu = wire.tlib_private_info(driver.capture, number, dn(profile, role), timeout=driver.timeout,
+    pdu = wire.tlib_private_info(driver.capture, number, timeout=driver.timeout,
                                  what=f"EventPrivateInfo {number} on the wire")
+    wire.tlib_attribute(pdu, Attr.ThisDN, dn(profile, role))
     wire.tlib_attribute(pdu, Attr.OtherDN, dn(profile, host))

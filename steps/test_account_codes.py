@@ -1,10 +1,11 @@
 """Steps of features/account_codes.feature."""
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import parsers, scenarios, when
 
 from tsconform import checks, spec, wire
 from tsconform.tlib.model import KVList
 
 from .common import dn
+from .verdicts import then
 
 scenarios("account_codes.feature")
 

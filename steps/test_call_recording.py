@@ -4,6 +4,7 @@ from pytest_bdd import given, parsers, scenarios
 from tsconform import checks
 
 from .common import dn
+from .verdicts import then
 
 scenarios("call_recording.feature")
 
@@ -16,3 +17,18 @@ def _(driver, profile, state, role):
     for number in steps:
         ex = driver.private_service(owner, number, where, driver.calls["the call"].conn_id)
         checks.private_info(ex.answer, number, f"setting up a recording that is {state}")
+
+
+@then(parsers.parse("the call is still not recorded on the {role} extension"))
+def _(driver, profile, role):
+    where = dn(profile, role)
+    ex = driver.private_service(driver.client_on(where), 3014, where, driver.calls["the call"].conn_id)
+    checks.error_row(ex.answer, "REC-ERR-NOT-RECORDING", "stopping the recording, to show that none was started")
+
+
+@then(parsers.parse("the recording of the call is still {state} on the {role} extension"))
+def _(driver, profile, state, role):
+    number = {"active": 3014, "suspended": 3016}[state]  # the service that applies only in that state
+    where = dn(profile, role)
+    ex = driver.private_service(driver.client_on(where), number, where, driver.calls["the call"].conn_id)
+    checks.private_info(ex.answer, number, f"service {number}, to show that the recording is still {state}")

@@ -1,4 +1,5 @@
 """A scenario's capture in each mode, as the wire checks see it."""
+import json
 import subprocess
 import sys
 import time
@@ -46,10 +47,16 @@ def test_modes_and_names():
 
 def test_without_capture_the_wire_checks_are_inconclusive_never_passed(tmp_path):
     profile = tmp_path / "p.yaml"
-    profile.write_text("target:\n  capture:\n    mode: none\n")
+    profile.write_text("target:\n  capture:\n    mode: none\npixit:\n  timeouts:\n    quiet: 0.05\n")
     proc = subprocess.run([sys.executable, "-m", "tsconform.cli", "run", "--no-html", f"--profile={profile}",
                            f"--alluredir={tmp_path / 'allure'}", f"--html={tmp_path / 'html'}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stdout[-2000:]
-    assert "0 fail, 14 inconclusive, 0 error" in proc.stdout
-    assert "inconclusive: wire check without a capture" in proc.stdout
+    assert "0 fail, 32 inconclusive, 0 error" in proc.stdout
+    assert "inconclusive: " in proc.stdout and "wire check without a capture" in proc.stdout
+    # each inconclusive check is skipped in Allure with its reason, and the checks after it still ran
+    results = [json.loads(p.read_text()) for p in (tmp_path / "allure").glob("*-result.json")]
+    went_on = [r for r in results if [s["status"] for s in r["steps"]][-3:-1] == ["skipped", "passed"]]
+    assert went_on and all(r["status"] == "skipped" for r in went_on)
+    step = next(s for s in went_on[0]["steps"] if s["status"] == "skipped")
+    assert "wire check without a capture" in step["statusDetails"]["message"]

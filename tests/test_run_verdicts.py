@@ -27,24 +27,24 @@ def test_a_clean_run_exits_0_with_one_allure_result_per_scenario(tmp_path):
     proc = run(tmp_path, "-m", "hot_desking")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = allure_results(tmp_path)
-    assert len(results) == 16 and all(r["status"] == "passed" for r in results)
+    assert len(results) == 17 and all(r["status"] == "passed" for r in results)
     for r in results:
         labels = {(lab["name"], lab["value"]) for lab in r["labels"]}
         assert ("epic", "T-Server private services") in labels and ("feature", "Hot Desking") in labels
         assert any(n == "requirement" for n, _ in labels) and any(n == "story" for n, _ in labels)
         assert r["description"]
     assert (tmp_path / "allure" / "categories.json").exists()
-    assert "16 pass, 0 fail, 0 inconclusive, 0 error; 0 not applicable" in proc.stdout
+    assert "17 pass, 0 fail, 0 inconclusive, 0 error; 0 not applicable" in proc.stdout
     assert (tmp_path / "traceability.md").exists()
 
 
 def test_an_ics_excluding_call_recording_reports_not_applicable_and_exits_0(tmp_path):
     proc = run(tmp_path, profile="ics:\n  features: [account_codes, hot_desking]\n")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "24 pass, 0 fail, 0 inconclusive, 0 error; 21 not applicable" in proc.stdout
+    assert "25 pass, 0 fail, 0 inconclusive, 0 error; 25 not applicable" in proc.stdout
     assert "not applicable: the ICS of" in proc.stdout and "excludes feature call_recording" in proc.stdout
     skipped = [r for r in allure_results(tmp_path) if r["status"] == "skipped"]
-    assert len(skipped) == 21 and all("not applicable" in r["statusDetails"]["message"] for r in skipped)
+    assert len(skipped) == 25 and all("not applicable" in r["statusDetails"]["message"] for r in skipped)
 
 
 def test_a_device_action_nobody_can_do_is_inconclusive_exit_2(tmp_path):

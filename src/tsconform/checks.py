@@ -50,6 +50,13 @@ def echoes_reference(answer: Message, request: Message) -> None:
     attribute(answer, Attr.ReferenceID, request[Attr.ReferenceID])
 
 
+def echoes_request(answer: Message, request: Message, attrs) -> None:
+    """The answer carries each of these attributes the request had, with the request's value."""
+    for attr in attrs:
+        if attr in request:
+            attribute(answer, attr, request[attr])
+
+
 def error_row(msg: Message, req_id: str, doing: str) -> None:
     """An EventError with the ErrorCode and ErrorMessage of an error-table row."""
     code, text = spec.error(req_id)

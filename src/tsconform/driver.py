@@ -10,9 +10,11 @@ import logging
 import select
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from . import checks, observation
 from .capture.scenario import ScenarioCapture
 from .profile import Profile
 from .sim import SimControl, SimStack
@@ -106,11 +108,17 @@ class Call:
 
 @dataclass
 class Exchange:
-    """A request a client sent and the answer that echoed its ReferenceID."""
+    """A request a client sent and its answer: the first answer-type message after it.
+
+    ack is an EventACK that came first, when the T-Server sent one; the answer then is the
+    first EventPrivateInfo or EventError after it.
+    """
 
     client: str
     request: Message
     answer: Message
+    ack: Message | None = None
+    sent_at: float = 0.0  # epoch seconds, just before the request was sent
 
 
 @dataclass
@@ -126,6 +134,8 @@ class Driver:
     capture: ScenarioCapture | None = None
     options: dict = field(default_factory=dict)
     associations: set = field(default_factory=set)  # (client, guest DN) this scenario associated
+    hosts: dict[str, str] = field(default_factory=dict)  # guest DN -> the host it was associated with
+    background: list[observation.Background] = field(default_factory=list)  # traffic no check judges
 
     def __post_init__(self) -> None:
         self.options = self.profile.options()
@@ -153,10 +163,11 @@ class Driver:
             except TLibLinkError as exc:  # a bridge or relay that cannot reach the T-Server
                 raise TLibUnreachable(f"the T-Server at {self.target.description} closed the connection "
                                       f"before opening a session: {exc}") from None
-            _expect_type(answer, M.EventServerConnected, f"{name} registering as a client")
+            checks.message_type(answer, M.EventServerConnected, f"{name} registering as a client")
         for dn in dns:
             answer = self._run(s.register_dn(dn))
-            _expect_type(answer, M.EventRegistered, f"{name} registering DN {dn}")
+            checks.message_type(answer, M.EventRegistered, f"{name} registering DN {dn}")
+            checks.attribute(answer, Attr.ThisDN, dn)
         return s
 
     def client_on(self, dn: str) -> str:
@@ -197,13 +208,21 @@ class Driver:
 
     def exchange(self, name: str, msg: Message) -> Exchange:
         """A request and its final answer (an EventACK first is allowed; the answer follows it)."""
+        s = self.sessions[name]
+        mark, sent_at = s.received, time.time()
         answer = self.request(name, msg)
-        sent = self.sessions[name].last_request
+        sent, ack = s.last_request, None
         if answer.type == M.EventACK and msg.type == M.RequestPrivateService:
-            ref = sent[Attr.ReferenceID]
-            answer = self.wait_event(name, f"the answer after EventACK to ReferenceID {ref}",
-                                     lambda m: m.get(Attr.ReferenceID) == ref)
-        return Exchange(name, sent, answer)
+            ack = answer
+            answer = self._run(s.wait(lambda m: m.type in (M.EventPrivateInfo, M.EventError),
+                                      f"the answer after EventACK to {sent.summary()}", after=mark))
+        return Exchange(name, sent, answer, ack, sent_at)
+
+    def unregister(self, name: str, dn: str) -> Exchange:
+        ex = self.exchange(name, Message(M.RequestUnregisterAddress, {Attr.ThisDN: dn}))
+        if ex.answer.type == M.EventUnregistered:
+            self.sessions[name].registered.discard(dn)
+        return ex
 
     def private_service(self, name: str, number: int, dn: str | None, conn_id: ConnID | None = None,
                         extensions: KVList | None = None) -> Exchange:
@@ -217,35 +236,50 @@ class Driver:
         ex = self.exchange(name, Message(M.RequestPrivateService, attrs))
         if ex.answer.type == M.EventPrivateInfo and number in (1, 2):
             (self.associations.add if number == 1 else self.associations.discard)((name, dn))
+            if number == 1:
+                self.hosts[dn] = extensions.get("HOST_DN")
         return ex
 
     def wait_event(self, name: str, what: str, match) -> Message:
         return self._run(self.sessions[name].wait(match, what))
 
-    def assert_not_received(self, name: str, what: str, match) -> None:
-        """After a round trip and the profile's quiet period, nothing matching has arrived."""
-        s = self.sessions[name]
-        self._run(s.barrier())
-        self._run(asyncio.sleep(self.profile.timeout("quiet")))
-        hits = s.take_all(match)
+    def not_received_yet(self, name: str, what: str, match) -> None:
+        """Nothing matching has arrived at this client so far (what arrives later is left for
+        the end of the scenario, which fails on every message no check consumed)."""
+        hits = self.sessions[name].take_all(match)
         if hits:
-            raise AssertionError(f"{name} received {what}, which it must not: {hits[0].summary()}")
+            raise checks.CheckFailed(f"{name} received {what}, which it must not: {hits[0].summary()}")
+
+    def unaccounted(self) -> list[observation.Leftover]:
+        """What the clients received and no check consumed, after a round trip on every
+        session and then one settle period (pixit.timeouts.quiet)."""
+        async def settle():
+            trips = await asyncio.gather(*(s.barrier() for s in self.sessions.values()))
+            await asyncio.sleep(self.profile.timeout("quiet"))
+            return trips
+
+        for sent, answer in self._run(settle()):
+            checks.echoes_reference(answer, sent)
+        return observation.unexpected({n: (frozenset(s.registered), list(s.inbox)) for n, s in self.sessions.items()},
+                                      self.background)
 
     # ------------------------------------------------------------ calls
     def establish_call(self, label: str, caller_client: str, caller: str, callee_client: str,
                        callee: str) -> Call:
         """Dial from caller to callee and answer at the callee; both clients see the call."""
         dialing = self.request(caller_client, Message(M.RequestMakeCall, {Attr.ThisDN: caller, Attr.OtherDN: callee}))
-        _expect_type(dialing, M.EventDialing, f"{caller_client} making a call to {callee}")
+        checks.message_type(dialing, M.EventDialing, f"{caller_client} making a call to {callee}")
         conn = dialing[Attr.ConnID]
         self.wait_event(callee_client, f"EventRinging on {callee}",
                         lambda m: m.type == M.EventRinging and m.get(Attr.ThisDN) == callee)
         answered = self.request(callee_client, Message(M.RequestAnswerCall, {Attr.ThisDN: callee, Attr.ConnID: conn}))
-        _expect_type(answered, M.EventEstablished, f"{callee_client} answering the call")
+        checks.message_type(answered, M.EventEstablished, f"{callee_client} answering the call")
         self.wait_event(caller_client, f"EventEstablished on {caller}",
                         lambda m: m.type == M.EventEstablished and m.get(Attr.ThisDN) == caller)
         call = Call(conn, caller, callee)
         self.calls[label] = call
+        self.background += [observation.Background.call_state(dn, f"{label}, set up by the scenario")
+                            for dn in (caller, callee)]
         return call
 
     # ------------------------------------------------------------ device side and options
@@ -294,8 +328,3 @@ class PromptControl:
     def set_link(self, up: bool) -> None:
         self._ask(f"{'Restore' if up else 'Break'} the link between T-Server and the switch")
 
-
-def _expect_type(msg: Message, expected: M, doing: str) -> None:
-    if msg.type != expected:
-        raise AssertionError(f"{doing}: expected {expected.name}, observed {msg.summary()}"
-                             + (f" ({msg.get(Attr.ErrorMessage)})" if Attr.ErrorMessage in msg else ""))

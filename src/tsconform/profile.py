@@ -38,7 +38,7 @@ DEFAULTS: dict = {
         "options": {
             "accode-name": "AccountCode", "accode-data": "ext", "accode-privateservice": True,
         },
-        "timeouts": {"answer": 2.0, "quiet": 0.05, "prompt": 120.0},
+        "timeouts": {"answer": 2.0, "quiet": 1.2, "prompt": 120.0},
         "device_actions": "sim",
         "account_code": "4711",
         "unknown_conn_id": "7fffffffffffffff",

@@ -12,6 +12,7 @@ class Inconclusive(pytest.skip.Exception):
 
     def __init__(self, reason: str):
         super().__init__(f"inconclusive: {reason}")
+        self.reason = reason
 
 
 def not_applicable(reason: str) -> str:

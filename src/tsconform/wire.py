@@ -15,11 +15,14 @@ PRESENT, ABSENT = "(present)", "(absent)"  # expectations on an element rather t
 
 
 def _capture(capture: ScenarioCapture | None, link: str) -> ScenarioCapture:
+    """The capture, if it holds this link with its direction known (the port of its server)."""
     if capture is None:
         raise Inconclusive("wire check without a capture")
     ports = capture.csta_ports if link == "csta" else capture.tlib_ports
-    if not ports and capture.mode != "pcap":
-        raise Inconclusive(f"the {'CSTA' if link == 'csta' else 'T-Lib'} link is not in this capture")
+    if not ports:
+        name = "CSTA" if link == "csta" else "T-Lib"
+        raise Inconclusive(f"the {name} link is not in this capture, or its server port is not known, "
+                           f"so the direction of its frames is not known")
     return capture
 
 
@@ -42,9 +45,7 @@ def csta(capture: ScenarioCapture | None, message: str, fields: dict[str, str], 
     names = _names(message)
 
     def sent_by_party(p: Pdu) -> bool:
-        if p.link != "csta":
-            return False
-        return not cap.csta_ports or (p.src_port if from_switch else p.dst_port) in cap.csta_ports
+        return p.link == "csta" and (p.src_port if from_switch else p.dst_port) in cap.csta_ports
 
     def has(p: Pdu, key: str, want: str) -> bool:
         if want in (PRESENT, ABSENT):
@@ -68,25 +69,36 @@ def csta(capture: ScenarioCapture | None, message: str, fields: dict[str, str], 
                       f"on the CSTA link; what it sent: {others}")
 
 
-def tlib_private_info(capture: ScenarioCapture | None, number: int, this_dn: str, *, what: str,
-                      timeout: float) -> Pdu:
-    """The first EventPrivateInfo with this PrivateMsgID and ThisDN that T-Server sent."""
+def no_request(capture: ScenarioCapture | None, messages, since: float, *, what: str) -> None:
+    """T-Server sent the switch none of these CSTA requests at or after `since` (epoch seconds)."""
+    cap = _capture(capture, "csta")
+    cap.settle()
+    names = {n for m in messages for n in _names(m)}
+    _, d = _wait(cap, lambda p: False, 0)
+    sent = [p for p in d.pdus if p.link == "csta" and p.dst_port in cap.csta_ports and p.time >= since
+            and p.message in names]
+    if sent:
+        seen = "; ".join(f"frame {p.frame} {p.message}" for p in sent)
+        raise CheckFailed(f"{what}: expected no {' or '.join(sorted(names))} on the CSTA link; observed {seen}")
+
+
+def tlib_private_info(capture: ScenarioCapture | None, number: int, *, what: str, timeout: float) -> Pdu:
+    """The first EventPrivateInfo with this PrivateMsgID that T-Server sent (its other
+    attributes are for the checks that follow)."""
     cap = _capture(capture, "tlib")
 
     def sent(p: Pdu) -> bool:
         return p.link == "tlib" and p.src_port in cap.tlib_ports and p.tlib is not None
 
     def match(p: Pdu) -> bool:
-        return (sent(p) and p.tlib.type == M.EventPrivateInfo
-                and p.tlib.get(Attr.PrivateMsgID) == number and p.tlib.get(Attr.ThisDN) == this_dn)
+        return sent(p) and p.tlib.type == M.EventPrivateInfo and p.tlib.get(Attr.PrivateMsgID) == number
 
     hit, d = _wait(cap, match, timeout)
     if hit:
         return hit
     seen = "; ".join(f"frame {p.frame} {p.tlib.summary()}" for p in d.pdus
                      if sent(p) and p.tlib.type == M.EventPrivateInfo) or "no EventPrivateInfo at all"
-    raise CheckFailed(f"{what}: expected EventPrivateInfo {number} for ThisDN {this_dn} on the T-Lib link; "
-                      f"observed {seen}")
+    raise CheckFailed(f"{what}: expected EventPrivateInfo {number} on the T-Lib link; observed {seen}")
 
 
 def tlib_attribute(pdu: Pdu, attr: Attr, expected) -> None:

@@ -101,8 +101,8 @@ class ScenarioCapture:
             d = read_capture(self.path, tlib_ports=self.tlib_ports, csta_ports=self.csta_ports)
         except CaptureError as exc:
             raise CaptureUnavailable(str(exc)) from None
-        if self.mode == "pcap":
-            d.pdus = [p for p in d.pdus if p.time >= self.started - 0.5]
+        if self.mode == "pcap":  # a shared capture: only the frames of this scenario's time span
+            d.pdus = [p for p in d.pdus if p.time >= self.started]
         return d
 
     def wait_for(self, match, timeout: float) -> tuple[Pdu | None, Dissection]:

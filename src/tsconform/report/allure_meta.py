@@ -50,6 +50,20 @@ def description_of(scenario, reqs: list[str]) -> str:
     return "\n\n".join(lines)
 
 
+def stop_step_inconclusive(step, reason: str) -> None:
+    """End a Gherkin step's Allure result as skipped with the reason: a check that was
+    inconclusive, while the scenario went on (allure-pytest-bdd would report it passed)."""
+    from allure_commons import plugin_manager
+    from allure_commons.model2 import Status, StatusDetails
+    from allure_pytest_bdd.pytest_bdd_listener import PytestBDDListener
+    from allure_pytest_bdd.steps import get_step_uuid, stop_step
+
+    for plugin in plugin_manager.get_plugins():
+        if isinstance(plugin, PytestBDDListener):
+            stop_step(plugin.lifecycle, get_step_uuid(step), status=Status.SKIPPED,
+                      status_details=StatusDetails(message=reason))
+
+
 def attach_step_traffic(traffic) -> None:
     if traffic:
         allure.attach("\n\n".join(t.text() for t in traffic), name="T-Lib messages",

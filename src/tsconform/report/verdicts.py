@@ -32,6 +32,8 @@ class Verdict:
     verdict: str = "pass"  # pass | fail | inconclusive | error | not applicable
     duration: float = 0.0
     reason: str = ""
+    step: str = ""  # the step that ended the scenario with its verdict ("" for the end-of-scenario checks)
+    step_type: str = ""  # given | when | then ("" for the end-of-scenario checks)
 
 
 @dataclass
@@ -43,6 +45,11 @@ class VerdictCollector:
     collect_errors: int = 0
     json_path: str | None = None
     _t0: float = field(default_factory=time.monotonic)
+    _failed_step: dict = field(default_factory=dict)  # nodeid -> (type, text) of the step that raised
+
+    @pytest.hookimpl
+    def pytest_bdd_step_error(self, request, feature, scenario, step, step_func, step_func_args, exception):
+        self._failed_step[request.node.nodeid] = (step.type, f"{step.keyword} {step.name}")
 
     @pytest.hookimpl
     def pytest_collectreport(self, report):
@@ -64,14 +71,16 @@ class VerdictCollector:
         exc = call.excinfo
         if exc is None or v.verdict != "pass":
             return
+        v.step_type, v.step = self._failed_step.get(item.nodeid, ("", ""))
         if exc.errisinstance(pytest.skip.Exception):
             text = str(exc.value.msg if hasattr(exc.value, "msg") else exc.value)
-            v.verdict = "inconclusive" if text.startswith("inconclusive") else "not applicable"
+            # only an ICS exclusion is not applicable; any other skip could not reach its purpose
+            v.verdict = "not applicable" if text.startswith("not applicable") else "inconclusive"
             v.reason = text
         else:
             product = exc.errisinstance(AssertionError)  # failed checks, timeouts, a session dropped
             v.verdict = "fail" if product and call.when == "call" else "error"
-            v.reason = f"{exc.typename}: {exc.value}"[:1000]
+            v.reason = f"{exc.typename}: {exc.value}"[:2000]
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report):

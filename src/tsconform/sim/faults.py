@@ -1,11 +1,19 @@
 """Named faults: each breaks one documented behaviour of the reference simulators.
 
 The suite must fail against every one of them, in the scenarios of `caught_by`, with a
-failure message containing `evidence` (the kill matrix, docs/fault-matrix.md).
+failure message matching `evidence` (the kill matrix, docs/fault-matrix.md).
+
+Faults with an `outbound` or `inbound` transform break the T-Server at a seam, without a
+branch in its code: `outbound(server, client, message)` returns the (delay, client, message)
+triples the T-Server sends instead of one message; `inbound(server, client, request)` runs
+after the T-Server has handled a request.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Awaitable, Callable
+
+from ..tlib.model import Attr, Message, MessageType as M
 
 _EVENTS = ("HD-EVT-1", "HD-EVT-2", "REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016",
            "ACC-EVT-501")
@@ -16,8 +24,99 @@ class Fault:
     name: str
     behaviour: str  # the documented behaviour the fault breaks
     caught_by: tuple[str, ...]  # requirement IDs whose scenarios must fail
-    evidence: str  # text the failure message must contain
+    evidence: str  # a regular expression the failing check's message must match
     switch: bool = False  # the fault lives in the switch, not in the T-Server
+    outbound: Callable[..., list] | None = None  # transform of each message the T-Server sends
+    inbound: Callable[..., Awaitable[None]] | None = None  # what a request does besides its answer
+
+
+def _private(msg: Message, number: int | None = None) -> bool:
+    return msg.type == M.EventPrivateInfo and number in (None, msg.get(Attr.PrivateMsgID))
+
+
+def _without(msg: Message, *attrs: Attr, **changes) -> Message:
+    kept = {k: v for k, v in msg.attrs.items() if k not in attrs}
+    return Message(msg.type, {**kept, **{Attr[k]: v for k, v in changes.items()}})
+
+
+def _first_copy(server, client, msg: Message) -> bool:
+    """Whether this is the first copy of a distributed event (so a fault acts once per event)."""
+    return client is next((c for c in server.clients if msg.get(Attr.ThisDN) in c.dns), client)
+
+
+def _answered_twice(server, client, msg):
+    out = [(0.0, client, msg)]
+    if _private(msg) and Attr.ReferenceID in msg:
+        out.append((0.0, client, Message(M.EventError, {Attr.ReferenceID: msg[Attr.ReferenceID],
+                                                        Attr.ErrorCode: 52, Attr.ErrorMessage: "Internal error"})))
+    return out
+
+
+def _extra_resume(server, client, msg):
+    out = [(0.0, client, msg)]
+    if _private(msg, 3013):
+        out.append((0.0, client, _without(msg, Attr.ReferenceID, PrivateMsgID=3016)))
+    return out
+
+
+def _to_other_party(server, client, msg):
+    out = [(0.0, client, msg)]
+    if _private(msg) and Attr.ConnID in msg and _first_copy(server, client, msg):
+        this = msg.get(Attr.ThisDN)
+        others = server.parties.get(msg[Attr.ConnID], set()) - {this}
+        out += [(0.0, c, _without(msg, Attr.ReferenceID)) for c in server.clients
+                if c.dns & others and this not in c.dns]
+    return out
+
+
+def _late_leak(server, client, msg):
+    out = [(0.0, client, msg)]
+    if _private(msg) and _first_copy(server, client, msg):
+        this = msg.get(Attr.ThisDN)
+        out += [(server.answer_timeout / 2, c, _without(msg, Attr.ReferenceID)) for c in server.clients
+                if this not in c.dns]
+    return out
+
+
+def _broken_501_copies(server, client, msg):
+    if _private(msg, 501) and Attr.ReferenceID not in msg and not _first_copy(server, client, msg):
+        msg = _without(msg, Attr.Extensions, PrivateID=7)
+    return [(0.0, client, msg)]
+
+
+def _answer_501_without_this_dn(server, client, msg):
+    if _private(msg, 501) and Attr.ReferenceID in msg:
+        msg = _without(msg, Attr.ThisDN)
+    return [(0.0, client, msg)]
+
+
+def _switch_code_for_foreign_connid(server, client, msg):
+    """A ConnID T-Server issued on another DN is passed to the switch, whose answer it relays."""
+    if msg.type == M.EventError and msg.get(Attr.ErrorCode) == 56 and msg.get(Attr.ConnID) in server.parties:
+        msg = _without(msg, ErrorCode=1152, ErrorMessage="CSTA error operation/invalidConnectionID")
+    return [(0.0, client, msg)]
+
+
+class _Discard:
+    """A writer that sends nowhere: the T-Server acts for a client that is not there."""
+
+    class transport:  # noqa: N801 - the shape of asyncio's transport, as the T-Server reads it
+        @staticmethod
+        def get_write_buffer_size() -> int:
+            return 0
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        pass
+
+
+async def _refused_but_done(server, client, req: Message) -> None:
+    """A private service on a DN the client did not register is refused, then performed anyway."""
+    dn = req.get(Attr.ThisDN)
+    if req.type == M.RequestPrivateService and dn and dn not in client.dns:
+        await server._private_service(replace(client, dns={dn}, writer=_Discard()), req)
 
 
 _FAULTS = (
@@ -64,6 +163,26 @@ _FAULTS = (
           ("HD-SVC-1", "REC-SVC-3013"), "closed the connection"),
     Fault("malformed-frame", "T-Server answers a private service with a malformed frame",
           ("HD-SVC-1", "REC-SVC-3013"), "undecodable frame"),
+    Fault("answered-twice", "a successful private service is answered twice: EventPrivateInfo, then an "
+          "EventError with the same ReferenceID", ("HD-SVC-1", "HD-SVC-2", "REC-SVC-3013", "ACC-SVC-501"),
+          "already answered", outbound=_answered_twice),
+    Fault("extra-resume-event", "an unsolicited EventPrivateInfo 3016 follows every EventPrivateInfo 3013",
+          ("REC-SVC-3013", "REC-EVT-3013"), "3016", outbound=_extra_resume),
+    Fault("events-to-other-party", "private events also reach the clients registered on the call's other party",
+          ("REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016", "ACC-EVT-501"), "must not",
+          outbound=_to_other_party),
+    Fault("late-leak", "private events leak to every other client, half the answer timeout later",
+          _EVENTS, "must not", outbound=_late_leak),
+    Fault("broken-501-copies", "the copies of EventPrivateInfo 501 to the other registered clients carry "
+          "PrivateID 7 and no Extensions", ("ACC-EVT-501",), "PrivateID", outbound=_broken_501_copies),
+    Fault("answer-501-without-thisdn", "the answer to private service 501 carries no ThisDN",
+          ("ACC-SVC-501",), "ThisDN", outbound=_answer_501_without_this_dn),
+    Fault("refused-but-done", "a request on a DN the client has not registered is answered with EventError 41 "
+          "and carried out all the same", ("TS-ERR-UNREGISTERED",), r"EventPrivateInfo|observed frame \d+ (Escape|RecordMessage)",
+          inbound=_refused_but_done),
+    Fault("foreign-connid-switch-code", "a ConnID T-Server issued on another DN is answered with the switch's "
+          "1152 instead of the error table's 56", ("TS-ERR-CONNID",), "ErrorCode",
+          outbound=_switch_code_for_foreign_connid),
 )
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from ..spec import SERVICES, error, error_for_csta, resolve_key
 from ..tlib import codec
 from ..tlib.model import Attr, ConnID, KVList, Message, MessageType as M
+from .faults import FAULTS
 from .switch_state import SwitchError, SwitchEvent
 
 log = logging.getLogger("tsconform.sim.tserver")
@@ -57,6 +58,9 @@ class TServer:
         self.link = link
         self.options = options
         self.faults = frozenset(faults)
+        # faults written as transforms at the T-Server's seams (sim/faults.py)
+        self.outbound = [FAULTS[n].outbound for n in sorted(self.faults) if FAULTS[n].outbound]
+        self.inbound = [FAULTS[n].inbound for n in sorted(self.faults) if FAULTS[n].inbound]
         self.answer_timeout = answer_timeout
         self.frame_timeout = FRAME_TIMEOUT
         self.clients: list[Client] = []
@@ -120,6 +124,18 @@ class TServer:
             log.info("%s disconnected", client)
 
     def _send(self, client: Client, msg: Message) -> None:
+        """Send to one client, through the outgoing seam: each transform turns one message into
+        the (delay, client, message) triples it sends instead."""
+        out = [(0.0, client, msg)]
+        for transform in self.outbound:
+            out = [t for d, c, m in out for t in ((d + d2, c2, m2) for d2, c2, m2 in transform(self, c, m))]
+        for delay, c, m in out:
+            if delay:
+                asyncio.get_running_loop().call_later(delay, self._write, c, m)
+            else:
+                self._write(c, m)
+
+    def _write(self, client: Client, msg: Message) -> None:
         if client.writer.is_closing():
             return
         if client.writer.transport.get_write_buffer_size() > MAX_CLIENT_BACKLOG:
@@ -157,6 +173,8 @@ class TServer:
             self._error(client, req, "TS-ERR-SERVICE", detail=f"message {req.name}")
             return
         await handler(client, req)
+        for transform in self.inbound:  # seam: what a request does besides its answer
+            await transform(self, client, req)
 
     async def _register_client(self, client: Client, req: Message) -> None:
         client.name = str(req.get(Attr.ApplicationName, ""))

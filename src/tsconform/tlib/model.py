@@ -35,6 +35,20 @@ class MessageType(IntEnum):
     EventPrivateInfo = 150
 
 
+# The messages that answer each request (docs/protocol.md, "Conversation rules"). The answer to
+# a request is the first of these that its session receives after sending it; whether it
+# echoes the request's ReferenceID is then a check, not how the answer was found.
+ANSWERS: dict[MessageType, frozenset[MessageType]] = {
+    MessageType.RequestRegisterClient: frozenset({MessageType.EventServerConnected, MessageType.EventError}),
+    MessageType.RequestRegisterAddress: frozenset({MessageType.EventRegistered, MessageType.EventError}),
+    MessageType.RequestUnregisterAddress: frozenset({MessageType.EventUnregistered, MessageType.EventError}),
+    MessageType.RequestMakeCall: frozenset({MessageType.EventDialing, MessageType.EventError}),
+    MessageType.RequestAnswerCall: frozenset({MessageType.EventEstablished, MessageType.EventError}),
+    MessageType.RequestReleaseCall: frozenset({MessageType.EventReleased, MessageType.EventError}),
+    MessageType.RequestPrivateService: frozenset({MessageType.EventACK, MessageType.EventPrivateInfo,
+                                                  MessageType.EventError}),
+}
+
 class Attr(IntEnum):
     ProtocolVersion = 0
     ErrorMessage = 1

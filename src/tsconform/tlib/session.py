@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import codec
-from .model import Attr, Message, MessageType as M
+from .model import ANSWERS, Attr, Message, MessageType as M
 
 log = logging.getLogger("tsconform.tlib.session")
 
@@ -61,7 +61,9 @@ class TLibSession:
         self.name = name
         self.timeout = timeout
         self.on_traffic = on_traffic
-        self.inbox: list[Message] = []  # received and not yet consumed
+        self.inbox: list[Message] = []  # received and not yet consumed, in arrival order
+        self._arrivals: list[int] = []  # the arrival number of each inbox message
+        self.received = 0  # messages received so far
         self.history: list[Traffic] = []
         self.closed_reason: str | None = None
         self._reader: asyncio.StreamReader | None = None
@@ -107,7 +109,9 @@ class TLibSession:
                     self._record("received", None, str(exc))
                     continue
                 self._record("received", msg)
+                self.received += 1
                 self.inbox.append(msg)
+                self._arrivals.append(self.received)
                 self._arrived.set()
         except codec.FrameError as exc:
             self.closed_reason = f"T-Server sent a bad frame header: {exc}"
@@ -135,25 +139,31 @@ class TLibSession:
         return msg
 
     async def request(self, msg: Message, timeout: float | None = None) -> Message:
-        """Send a request and await the message that echoes its ReferenceID."""
+        """Send a request and await its answer.
+
+        The answer is the first message of an answer type of the request (tlib.model.ANSWERS)
+        that arrives after the request was sent. It is not picked by its ReferenceID: whether
+        it echoes the request's is for a check to judge.
+        """
+        mark = self.received
         sent = await self.send(msg)
         self.last_request = sent
-        ref = sent[Attr.ReferenceID]
-        return await self.wait(lambda m: m.get(Attr.ReferenceID) == ref,
-                               f"answer to {sent.name} with ReferenceID {ref}", timeout)
+        kinds = ANSWERS.get(sent.type, frozenset({M.EventError}))
+        return await self.wait(lambda m: m.type in kinds, f"answer to {sent.summary()}", timeout, after=mark)
 
     # ------------------------------------------------------------ waiting
-    async def wait(self, match: Matcher, what: str, timeout: float | None = None) -> Message:
-        """Consume and return the first received message that matches."""
+    async def wait(self, match: Matcher, what: str, timeout: float | None = None, after: int = 0) -> Message:
+        """Consume and return the first received message that matches (of those that arrived
+        after the first `after` messages)."""
         timeout = self.timeout if timeout is None else timeout
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             for i, m in enumerate(self.inbox):
-                if match(m):
-                    return self.inbox.pop(i)
+                if self._arrivals[i] > after and match(m):
+                    return self._take(i)
             if self.closed_reason:
                 raise TLibConnectionLost(f"{self.name}: {self.closed_reason} while waiting for {what}; "
-                                    f"received instead: {self._seen()}")
+                                         f"received instead: {self._seen()}")
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 raise TLibTimeout(f"{self.name}: no {what} within {timeout:.1f} s; "
@@ -164,6 +174,10 @@ class TLibSession:
             except asyncio.TimeoutError:
                 pass
 
+    def _take(self, i: int) -> Message:
+        del self._arrivals[i]
+        return self.inbox.pop(i)
+
     def _seen(self) -> str:
         got = [t for t in self.history if t.direction == "received"][-5:]
         if not got:
@@ -171,19 +185,28 @@ class TLibSession:
         return "; ".join(t.message.summary() if t.message else f"undecodable frame ({t.error})"
                          for t in got)
 
-    async def barrier(self, timeout: float | None = None) -> None:
-        """Round-trip to the T-Server, so that everything it sent before has arrived."""
-        dn = next(iter(self.registered), None)
+    async def barrier(self, timeout: float | None = None) -> tuple[Message, Message]:
+        """Round-trip to the T-Server, so that everything it sent before has arrived.
+
+        The round trip re-registers a registered DN (or the client, with none): it returns the
+        request and the first EventRegistered (EventServerConnected) after it. Anything else stays
+        in the inbox for the checks.
+        """
+        dn = next(iter(sorted(self.registered)), None)
         if dn is None:
-            await self.request(Message(M.RequestRegisterClient, {Attr.ApplicationName: self.name}), timeout)
+            msg, kind = Message(M.RequestRegisterClient, {Attr.ApplicationName: self.name}), M.EventServerConnected
         else:
-            await self.request(Message(M.RequestRegisterAddress, {Attr.ThisDN: dn, Attr.RegisterMode: 0}), timeout)
+            msg, kind = Message(M.RequestRegisterAddress, {Attr.ThisDN: dn, Attr.RegisterMode: 0}), M.EventRegistered
+        mark = self.received
+        sent = await self.send(msg)
+        answer = await self.wait(lambda m: m.type == kind, f"{kind.name}, the answer to the round trip "
+                                 f"{sent.summary()}", timeout, after=mark)
+        return sent, answer
 
     def take_all(self, match: Matcher) -> list[Message]:
         """Consume every received message that matches."""
-        hits = [m for m in self.inbox if match(m)]
-        self.inbox = [m for m in self.inbox if not match(m)]
-        return hits
+        hits = [i for i, m in enumerate(self.inbox) if match(m)]
+        return [self._take(i) for i in reversed(hits)][::-1]
 
     # ------------------------------------------------------------ conveniences
     async def register_client(self, app_name: str, password: str = "") -> Message:
