@@ -69,6 +69,20 @@ Feature: Account Codes
     And its Extensions carry the account code under the accode-name key
     And the CSTA link carried AssociateData for the call at the agent extension
 
+  @ACC-SVC-501 @ACC-EVT-501
+  Scenario: The account code set by private service 501 reaches every client registered on the device
+    The requester is answered; every other client registered on the device receives the same
+    EventPrivateInfo 501, with the whole row and without the requester's ReferenceID.
+    Given T-Server option "accode-privateservice" is "true"
+    And an established call from the caller extension to the agent extension
+    And a client "supervisor" registered on the agent extension
+    And a client "outsider" registered only on the other extension
+    When "agent" sets the account code of the call with private service 501
+    Then T-Server answers "agent" with EventPrivateInfo 501
+    And "supervisor" receives EventPrivateInfo 501 for the agent extension
+    And its Extensions carry the account code under the accode-name key
+    And "outsider" does not receive EventPrivateInfo 501
+
   @ACC-SVC-501 @TS-ERR-SERVICE
   Scenario: Private service 501 does not exist while accode-privateservice is off
     Given T-Server option "accode-privateservice" is "false"

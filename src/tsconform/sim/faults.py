@@ -174,7 +174,7 @@ _FAULTS = (
     Fault("late-leak", "private events leak to every other client, half the answer timeout later",
           _EVENTS, "must not", outbound=_late_leak),
     Fault("broken-501-copies", "the copies of EventPrivateInfo 501 to the other registered clients carry "
-          "PrivateID 7 and no Extensions", ("ACC-EVT-501",), "PrivateID", outbound=_broken_501_copies),
+          "PrivateID 7 and no Extensions", ("ACC-EVT-501", "ACC-SVC-501"), "PrivateID", outbound=_broken_501_copies),
     Fault("answer-501-without-thisdn", "the answer to private service 501 carries no ThisDN",
           ("ACC-SVC-501",), "ThisDN", outbound=_answer_501_without_this_dn),
     Fault("refused-but-done", "a request on a DN the client has not registered is answered with EventError 41 "
