@@ -64,8 +64,8 @@ def _(driver):
 
 # ---------------------------------------------------------------- When
 
-@when(parsers.parse('"{client}" requests private service {number:d} on the {role} extension'),
-      target_fixture="exchange")
+@when(parsers.re(r'"(?P<client>[^"]+)" requests private service (?P<number>\d+) on the (?P<role>(?:(?! with ).)+) extension$'),
+      converters={"number": int}, target_fixture="exchange")
 def _(driver, profile, client, number, role):
     return driver.private_service(client, number, dn(profile, role))
 
@@ -243,8 +243,8 @@ def _(driver, profile, exchange, element, role):
 
 @then(parsers.parse("the CSTA link carried an Escape with guestAssociatedExtension to {action} "
                     "the {guest} extension and the {host} extension"))
-@then(parsers.parse("the CSTA link carried an Escape with guestAssociatedExtension to {action} "
-                    "the {guest} extension"))
+@then(parsers.re(r"the CSTA link carried an Escape with guestAssociatedExtension to (?P<action>\w+) "
+                 r"the (?P<guest>(?:(?! and the ).)+) extension$"))
 def _(driver, profile, exchange, action, guest, host=None):
     checks.connector_request(exchange.request.get(Attr.PrivateMsgID), "Escape")
     fields = {"guest": dn(profile, guest), "action": action}
