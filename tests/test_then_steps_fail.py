@@ -6,7 +6,7 @@ client sessions whose inboxes are filled directly, and a capture of made-up PDUs
 """
 from __future__ import annotations
 
-import time
+import inspect
 from dataclasses import dataclass
 
 import pytest
@@ -197,7 +197,7 @@ def call_step(loop, text: str, state: dict):
     if "exchange" in state:
         fixtures["exchange"] = Exchange("desk", *state["exchange"], sent_at=T0)
     context, args = find_step(text)
-    params = context.step_func.__wrapped__.__code__.co_varnames[:context.step_func.__wrapped__.__code__.co_argcount]
+    params = inspect.signature(context.step_func).parameters
     context.step_func(**{k: v for k, v in {**fixtures, **args}.items() if k in params})
 
 
@@ -212,10 +212,6 @@ def test_every_then_step_has_a_case():
     covered = {id(find_step(text)[0]) for text, _, _ in CASES}
     missing = [c.parser.name for c in then_steps() if id(c) not in covered]
     assert not missing, f"Then steps no case feeds a breaking message: {missing}"
-
-
-def test_the_capture_cases_are_bounded_in_time():
-    assert MAKE_CALL.time < T0 < time.time()
 
 
 def test_no_step_of_the_features_matches_two_definitions():
