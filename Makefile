@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-dev
 
-.PHONY: run test docs bench clean
+.PHONY: run test docs bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,9 @@ docs: $(STAMP_RUN)
 bench: $(STAMP_TEST)
 	$(BIN)/python bench/suite.py
 
+## mutation: mutants of the reference T-Server and switch, judged by the features (score, survivors)
+mutation: $(STAMP_TEST)
+	$(BIN)/python tools/mutation.py $(ARGS)
+
 clean:
-	rm -rf $(VENV) reports/allure-results reports/html captures/run-*
+	rm -rf $(VENV) mutants reports/allure-results reports/html captures/run-*

@@ -10,7 +10,7 @@ import pytest
 
 import allure
 
-from tsconform import observation, spec
+from tsconform import ledger, observation, spec
 from tsconform.capture import scenario as scenario_capture
 from tsconform.capture.proxy import RecordingProxy
 from tsconform.capture.scenario import ScenarioCapture
@@ -182,6 +182,7 @@ def pytest_bdd_after_scenario(request, feature, scenario):
             with allure.step("Then every message the clients received was accounted for"):
                 leftovers = driver.unaccounted()
                 if leftovers:
+                    ledger.record([row for lo in leftovers for row in ledger.event_rows(lo.message)], "fail")
                     raise CheckFailed(observation.verdict_text(leftovers))
     finally:
         allure_meta.attach_capture(driver.capture)

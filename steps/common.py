@@ -94,24 +94,27 @@ def _(driver, profile, client, number, role):
 @then(parsers.parse('T-Server answers "{client}" with EventPrivateInfo {number:d}'), target_fixture="message")
 def _(exchange, client, number):
     assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
-    checks.private_info(exchange.answer, number,
-                        f"{client} requesting private service {exchange.request.get(Attr.PrivateMsgID)}")
+    with checks.answer_to(exchange.request):
+        checks.private_info(exchange.answer, number,
+                            f"{client} requesting private service {exchange.request.get(Attr.PrivateMsgID)}")
     return exchange.answer
 
 
 @then(parsers.parse('T-Server answers "{client}" with the EventError of {req_id}'), target_fixture="message")
 def _(exchange, client, req_id):
     assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
-    checks.error_row(exchange.answer, req_id, f"{client} sending {exchange.request.summary()}")
-    checks.echoes_request(exchange.answer, exchange.request, (Attr.ThisDN, Attr.ConnID))
+    with checks.answer_to(exchange.request):
+        checks.error_row(exchange.answer, req_id, f"{client} sending {exchange.request.summary()}")
+        checks.echoes_request(exchange.answer, exchange.request, (Attr.ThisDN, Attr.ConnID))
     return exchange.answer
 
 
 @then(parsers.parse('T-Server answers "{client}" with {event} for the {role} extension'), target_fixture="message")
 def _(exchange, profile, client, event, role):
     assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
-    checks.message_type(exchange.answer, M[event], f"{client} sending {exchange.request.summary()}")
-    checks.attribute(exchange.answer, Attr.ThisDN, dn(profile, role))
+    with checks.answer_to(exchange.request):
+        checks.message_type(exchange.answer, M[event], f"{client} sending {exchange.request.summary()}")
+        checks.attribute(exchange.answer, Attr.ThisDN, dn(profile, role))
     return exchange.answer
 
 

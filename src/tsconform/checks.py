@@ -1,7 +1,10 @@
-"""Assertion helpers for the steps: each failure says expected, observed, and which message."""
+"""Assertion helpers for the steps: each failure says expected, observed, and which message.
+
+Each check records in the ledger the catalogue row it verified, and its outcome.
+"""
 from __future__ import annotations
 
-from . import spec
+from . import ledger, spec
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 
 
@@ -21,11 +24,17 @@ def message_type(msg: Message, expected: M, doing: str) -> None:
 
 def private_info(msg: Message, number: int, doing: str) -> None:
     """An EventPrivateInfo whose PrivateMsgID is the event number."""
-    message_type(msg, M.EventPrivateInfo, doing)
-    attribute(msg, Attr.PrivateMsgID, number)
+    with ledger.judging([spec.EVENTS[number].req_id] if number in spec.EVENTS else []):
+        message_type(msg, M.EventPrivateInfo, doing)
+        attribute(msg, Attr.PrivateMsgID, number)
 
 
 def attribute(msg: Message, attr: Attr, expected) -> None:
+    with ledger.judging(ledger.event_rows(msg, attr.name, keyed=False if attr == Attr.Extensions else None)):
+        _attribute(msg, attr, expected)
+
+
+def _attribute(msg: Message, attr: Attr, expected) -> None:
     if attr not in msg:
         raise CheckFailed(f"{attr.name}: expected {_show(expected)}, observed no {attr.name} {_where(msg)}")
     if msg[attr] != expected:
@@ -33,11 +42,21 @@ def attribute(msg: Message, attr: Attr, expected) -> None:
 
 
 def absent(msg: Message, attr: Attr, why: str) -> None:
+    with ledger.judging(ledger.event_rows(msg, attr.name, keyed=False if attr == Attr.Extensions else None)):
+        _absent(msg, attr, why)
+
+
+def _absent(msg: Message, attr: Attr, why: str) -> None:
     if attr in msg:
         raise CheckFailed(f"{attr.name}: expected none ({why}), observed {_show(msg[attr])} {_where(msg)}")
 
 
 def extension(msg: Message, key: str, expected=None) -> None:
+    with ledger.judging(ledger.event_rows(msg, "Extensions", keyed=True)):
+        _extension(msg, key, expected)
+
+
+def _extension(msg: Message, key: str, expected=None) -> None:
     ext = msg.get(Attr.Extensions)
     if not isinstance(ext, KVList) or key not in ext:
         keys = ext.keys() if isinstance(ext, KVList) else "no Extensions"
@@ -50,6 +69,12 @@ def echoes_reference(answer: Message, request: Message) -> None:
     attribute(answer, Attr.ReferenceID, request[Attr.ReferenceID])
 
 
+def answer_to(request: Message):
+    """The checks of the answer to this request verify the service's rows that the request
+    exercised (a context manager around them)."""
+    return ledger.judging(ledger.request_rows(request))
+
+
 def echoes_request(answer: Message, request: Message, attrs) -> None:
     """The answer carries each of these attributes the request had, with the request's value."""
     for attr in attrs:
@@ -59,6 +84,11 @@ def echoes_request(answer: Message, request: Message, attrs) -> None:
 
 def error_row(msg: Message, req_id: str, doing: str) -> None:
     """An EventError with the ErrorCode and ErrorMessage of an error-table row."""
+    with ledger.judging([req_id]):
+        _error_row(msg, req_id, doing)
+
+
+def _error_row(msg: Message, req_id: str, doing: str) -> None:
     code, text = spec.error(req_id)
     message_type(msg, M.EventError, f"{doing} ({req_id}: {spec.ERRORS[req_id].precondition})")
     if msg.get(Attr.ErrorCode) != code:

@@ -104,7 +104,7 @@ def _run(args) -> int:
         from .report import traceability
 
         c = collector.counts()
-        rows = traceability.write(Path(args.html).resolve().parent, suite / "features", collector.by_template(),
+        rows = traceability.write(Path(args.html).resolve().parent, suite / "features", collector.verdicts.values(),
                                   f"Run: {c['pass']} pass, {c['fail']} fail, {c['inconclusive']} inconclusive, "
                                   f"{c['error']} error, {c['not applicable']} not applicable.")
         gaps = [r.req_id for r in rows if r.gap]

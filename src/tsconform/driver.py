@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from . import checks, observation
+from . import checks, ledger, observation
 from .capture.scenario import ScenarioCapture
 from .profile import Profile
 from .sim import SimControl, SimStack
@@ -248,6 +248,7 @@ class Driver:
         the end of the scenario, which fails on every message no check consumed)."""
         hits = self.sessions[name].take_all(match)
         if hits:
+            ledger.record(ledger.event_rows(hits[0]), "fail")
             raise checks.CheckFailed(f"{name} received {what}, which it must not: {hits[0].summary()}")
 
     def unaccounted(self) -> list[observation.Leftover]:

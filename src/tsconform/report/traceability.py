@@ -1,12 +1,14 @@
 """Traceability matrix: every seed row (service, event, attribute, error) -> scenarios -> verdict.
 
-A row no scenario covers is a gap. Attribute rows are covered by a scenario carrying the
-parent requirement ID with a step that checks (events) or sets (services) that attribute.
+A service, event or error row is covered by the scenarios that carry its requirement ID. An
+attribute row is covered by the scenarios whose checks verified it when they ran (the ledger
+of each verdict), never by the wording of a step; before a run it shows "not run". A row no
+scenario covers is a gap.
 """
 from __future__ import annotations
 
 import html
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,17 +16,6 @@ from pytest_bdd.parser import FeatureParser
 
 from .. import spec
 
-# Step text that checks an event attribute, or sets a service attribute, per (kind, attribute, key).
-_EVENT_STEPS = {
-    "ThisDN": r"its ThisDN is", "OtherDN": r"its OtherDN is", "ConnID": r"its ConnID is|it carries no ConnID",
-    "PrivateMsgID": r"its PrivateMsgID is", "PrivateID": r"its PrivateID is",
-}
-_SERVICE_STEPS = {
-    "ThisDN": r"requests private service \d+ on the|sets the account code",
-    "ConnID": r"for the call|sets the account code of the call",
-}
-_KEY_STEPS = {"HOST_DN": r"with HOST_DN", "@accode-name": r"account code"}
-_NO_EXTENSIONS = {"event": r"it carries no Extensions", "service": r"requests private service \d+ on the .* for the call$"}
 _SEVERITY = ("pass", "not applicable", "inconclusive", "fail", "error")
 
 
@@ -33,7 +24,7 @@ class Row:
     req_id: str
     what: str
     parent: str
-    pattern: str | None = None  # step pattern an attribute row needs
+    attribute: bool = False  # covered only by the checks that ran on it
     scenarios: list[str] = field(default_factory=list)
     verdict: str = ""
 
@@ -49,42 +40,43 @@ def seed_rows() -> list[Row]:
             rows.append(Row(item.req_id, f"{kind.title()} {item.number}: {item.title}", item.req_id))
             for a in item.attributes:
                 rows.append(Row(f"{item.req_id}/{a.name}" + (f"[{a.key}]" if a.key else ""),
-                                f"{a.name}: {a.meaning}", item.req_id, _pattern(kind, a)))
+                                f"{a.name}: {a.meaning}", item.req_id, attribute=True))
     for e in spec.ERRORS.values():
         origin = "documented by the seed" if e.documented else "defined by the suite"
         rows.append(Row(e.req_id, f"Error ({origin}): {e.precondition}", e.req_id))
     return rows
 
 
-def _pattern(kind: str, a: spec.AttrRow) -> str:
-    if a.name == "Extensions":
-        return _KEY_STEPS[a.key] if a.key else _NO_EXTENSIONS[kind]
-    return (_EVENT_STEPS if kind == "event" else _SERVICE_STEPS)[a.name]
-
-
-def scenarios(features_dir: Path) -> list[tuple[str, set[str], list[str]]]:
-    """(name, tags, step texts) of every scenario in the feature files."""
+def scenarios(features_dir: Path) -> list[tuple[str, set[str]]]:
+    """(name, tags) of every scenario in the feature files."""
     out = []
     for path in sorted(features_dir.glob("*.feature")):
         feature = FeatureParser(str(features_dir), path.name).parse()
         for sc in feature.scenarios.values():
-            steps = [s.name for s in sc.steps]
-            out.append((sc.name, set(sc.tags) | set(feature.tags), steps))
+            out.append((sc.name, set(sc.tags) | set(feature.tags)))
     return out
 
 
-def build(features_dir: Path, verdicts: dict[str, list[str]] | None = None) -> list[Row]:
-    """Rows with their covering scenarios; with verdicts (Gherkin scenario name -> verdicts of its
-    runs, one per outline row), the worst one."""
-    scs = scenarios(features_dir)
+def build(features_dir: Path, runs: Iterable | None = None) -> list[Row]:
+    """Rows with their covering scenarios. `runs` are the verdicts of a run (each with
+    `template`, the Gherkin name, `verdict`, and `rows`, what its checks verified); with them,
+    each row gets its worst verdict, and an attribute row only the scenarios whose checks verified it."""
+    tagged = scenarios(features_dir)
+    runs = None if runs is None else list(runs)
     rows = seed_rows()
     for row in rows:
-        for name, tags, steps in scs:
-            if row.parent in tags and (row.pattern is None or any(re.search(row.pattern, s) for s in steps)):
-                row.scenarios.append(name)
-        if verdicts is not None:
-            seen = [v for name in row.scenarios for v in verdicts.get(name, [])]
-            row.verdict = max(seen, key=_SEVERITY.index) if seen else ("gap" if row.gap else "not run")
+        row.scenarios = [name for name, tags in tagged if row.parent in tags]
+        if runs is None:
+            continue
+        tagged_runs = [r.verdict for r in runs if r.template in row.scenarios]
+        outcomes = tagged_runs
+        if row.attribute:
+            verified = [(r.template, r.rows[row.req_id]) for r in runs if row.req_id in r.rows]
+            if verified or "pass" in tagged_runs:  # a scenario passed without checking it: a gap
+                row.scenarios = list(dict.fromkeys(name for name, _ in verified))
+                outcomes = [v for _, v in verified]
+        worst = max(outcomes, key=_SEVERITY.index, default=None)
+        row.verdict = worst or ("gap" if row.gap else "not run")
     return rows
 
 

