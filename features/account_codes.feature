@@ -54,6 +54,31 @@ Feature: Account Codes
     And its PrivateID is 0
     And its Extensions carry the account code under the accode-name key
 
+  @ACC-EVT-501
+  Scenario Outline: The account code reaches the release of its call where accode-data says (<accode-data>)
+    T-Server remembers the account code of a call and adds it to EventReleased, under the
+    accode-name key: in UserData with accode-data udata, in Extensions with ext.
+    Given T-Server option "accode-data" is "<accode-data>"
+    And an established call from the caller extension to the agent extension
+    When the account code is entered on the keypad of the agent extension
+    Then "agent" receives EventPrivateInfo 501 for the agent extension
+    When "agent" releases the call at the agent extension
+    Then T-Server answers "agent" with EventReleased carrying the account code in <attribute>
+
+    Examples:
+      | accode-data | attribute  |
+      | udata       | UserData   |
+      | ext         | Extensions |
+
+  @ACC-EVT-501
+  Scenario: With accode-data none the release of the call carries no account code
+    Given T-Server option "accode-data" is "none"
+    And an established call from the caller extension to the agent extension
+    When the account code is entered on the keypad of the agent extension
+    Then "agent" receives EventPrivateInfo 501 for the agent extension
+    When "agent" releases the call at the agent extension
+    Then T-Server answers "agent" with EventReleased carrying no account code
+
   @ACC-SVC-501
   Scenario: Set Account Code by private service 501
     With accode-privateservice on, private service 501 sets the account code of a call; the

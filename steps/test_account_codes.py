@@ -2,7 +2,7 @@
 from pytest_bdd import parsers, scenarios, when
 
 from tsconform import checks, spec, wire
-from tsconform.tlib.model import KVList
+from tsconform.tlib.model import Attr, KVList, MessageType as M
 
 from .common import dn
 from .verdicts import then
@@ -39,3 +39,31 @@ def _(driver, profile, role):
         fields["callID"] = wire.call_id(driver.capture, driver.calls["the call"].caller, driver.timeout)
     wire.csta(driver.capture, element, fields, from_switch=True, timeout=driver.timeout,
               what="switch event behind EventPrivateInfo 501")
+
+
+@when(parsers.parse('"{client}" releases the call at the {role} extension'), target_fixture="exchange")
+def _(driver, profile, client, role):
+    return driver.release(client, "the call", dn(profile, role))
+
+
+def released(exchange, driver, client: str):
+    assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
+    checks.message_type(exchange.answer, M.EventReleased, f"{client} releasing the call")
+    checks.attribute(exchange.answer, Attr.ConnID, driver.calls["the call"].conn_id)
+    return exchange.answer, str(driver.options["accode-name"])
+
+
+@then(parsers.re(r'T-Server answers "(?P<client>[^"]+)" with EventReleased carrying the account code in '
+                 r'(?P<where>UserData|Extensions)$'))
+def _(exchange, driver, profile, client, where):
+    answer, key = released(exchange, driver, client)
+    checks.key_value(answer, Attr[where], key, profile.data["pixit"]["account_code"])
+    other = Attr.Extensions if where == "UserData" else Attr.UserData
+    checks.no_key(answer, other, key, f"accode-data is {driver.options['accode-data']}")
+
+
+@then(parsers.parse('T-Server answers "{client}" with EventReleased carrying no account code'))
+def _(exchange, driver, client):
+    answer, key = released(exchange, driver, client)
+    for attr in (Attr.UserData, Attr.Extensions):
+        checks.no_key(answer, attr, key, f"accode-data is {driver.options['accode-data']}")

@@ -83,6 +83,12 @@ def escape(guest="5001", host="6001", action="associate"):
 
 
 ACCOUNT_CODE = KVList([("AccountCode", "4711")])
+
+
+def released(**attrs):
+    return Message(M.EventReleased, {Attr.ThisDN: "5001", Attr.ConnID: CALL, **{Attr[k]: v for k, v in attrs.items()}})
+
+
 # Each case: the step text, then for a message that keeps its claim and one that breaks it, the
 # state the step sees: exchange (request, answer), message, inbox of a client, capture PDUs,
 # or the answer to the follow-up request a step makes.
@@ -149,6 +155,15 @@ CASES = [
                                 "</deviceID></connection><accountInfo>34373131</accountInfo>", True)]),
      dict(pdus=[MAKE_CALL, csta(2, "CallInformationEvent", "<connection><callID>C1</callID><deviceID>5001"
                                 "</deviceID></connection><accountInfo>34373132</accountInfo>", True)])),
+    ('T-Server answers "desk" with EventReleased carrying the account code in UserData',
+     dict(exchange=(request(1), released(UserData=ACCOUNT_CODE))),
+     dict(exchange=(request(1), released(UserData=ACCOUNT_CODE, Extensions=ACCOUNT_CODE)))),
+    ('T-Server answers "desk" with EventReleased carrying the account code in Extensions',
+     dict(exchange=(request(1), released(Extensions=ACCOUNT_CODE))),
+     dict(exchange=(request(1), released(Extensions=KVList([("AccountCode", "4712")]))))),
+    ('T-Server answers "desk" with EventReleased carrying no account code',
+     dict(exchange=(request(1), released(Extensions=KVList([("Other", "1")])))),
+     dict(exchange=(request(1), released(UserData=ACCOUNT_CODE)))),
     ("the guest extension is still not associated",
      dict(follow_up=err(1163, "No association present")), dict(follow_up=epi(2, ThisDN="5001", OtherDN="6001"))),
     ("the guest extension is still associated with the host extension",

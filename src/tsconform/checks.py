@@ -53,16 +53,24 @@ def _absent(msg: Message, attr: Attr, why: str) -> None:
 
 def extension(msg: Message, key: str, expected=None) -> None:
     with ledger.judging(ledger.event_rows(msg, "Extensions", keyed=True)):
-        _extension(msg, key, expected)
+        key_value(msg, Attr.Extensions, key, expected)
 
 
-def _extension(msg: Message, key: str, expected=None) -> None:
-    ext = msg.get(Attr.Extensions)
-    if not isinstance(ext, KVList) or key not in ext:
-        keys = ext.keys() if isinstance(ext, KVList) else "no Extensions"
-        raise CheckFailed(f"Extensions: expected key {key!r}, observed {keys} {_where(msg)}")
-    if expected is not None and ext.get(key) != expected:
-        raise CheckFailed(f"Extensions[{key!r}]: expected {expected!r}, observed {ext.get(key)!r} {_where(msg)}")
+def key_value(msg: Message, attr: Attr, key: str, expected=None) -> None:
+    """A key-value attribute (Extensions, UserData) carries this key, with this value if given."""
+    kv = msg.get(attr)
+    if not isinstance(kv, KVList) or key not in kv:
+        keys = kv.keys() if isinstance(kv, KVList) else f"no {attr.name}"
+        raise CheckFailed(f"{attr.name}: expected key {key!r}, observed {keys} {_where(msg)}")
+    if expected is not None and kv.get(key) != expected:
+        raise CheckFailed(f"{attr.name}[{key!r}]: expected {expected!r}, observed {kv.get(key)!r} {_where(msg)}")
+
+
+def no_key(msg: Message, attr: Attr, key: str, why: str) -> None:
+    """A key-value attribute, if present, does not carry this key."""
+    kv = msg.get(attr)
+    if isinstance(kv, KVList) and key in kv:
+        raise CheckFailed(f"{attr.name}[{key!r}]: expected none ({why}), observed {kv.get(key)!r} {_where(msg)}")
 
 
 def echoes_reference(answer: Message, request: Message) -> None:

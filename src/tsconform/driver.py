@@ -104,6 +104,7 @@ class Call:
     conn_id: ConnID
     caller: str
     callee: str
+    released: bool = False
 
 
 @dataclass
@@ -189,6 +190,8 @@ class Driver:
         for (name, dn) in list(self.associations):
             self._quietly(name, Message(M.RequestPrivateService, {Attr.PrivateMsgID: 2, Attr.ThisDN: dn}))
         for call in self.calls.values():
+            if call.released:
+                continue
             owner = next((n for n, s in self.sessions.items() if call.callee in s.registered), None)
             if owner:
                 self._quietly(owner, Message(M.RequestReleaseCall, {Attr.ThisDN: call.callee, Attr.ConnID: call.conn_id}))
@@ -282,6 +285,13 @@ class Driver:
         self.background += [observation.Background.call_state(dn, f"{label}, set up by the scenario")
                             for dn in (caller, callee)]
         return call
+
+    def release(self, name: str, label: str, dn: str) -> Exchange:
+        """This client releases a call the scenario made, at its DN on the call."""
+        call = self.calls[label]
+        ex = self.exchange(name, Message(M.RequestReleaseCall, {Attr.ThisDN: dn, Attr.ConnID: call.conn_id}))
+        call.released = ex.answer.type == M.EventReleased
+        return ex
 
     # ------------------------------------------------------------ device side and options
     def set_option(self, name: str, value) -> None:

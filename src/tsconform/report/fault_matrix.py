@@ -56,6 +56,10 @@ def run_fault(name: str, suite: Path, profile: Path | None = None, timeout: floa
         return FaultRun(FAULTS[name], json.loads(out.read_text()), proc.returncode)
 
 
+# The part of docs/fault-matrix.md written by hand (mutation testing), which the generator keeps.
+MUTATION_SECTION = "\n## Mutation testing\n"
+
+
 def render(runs: list[FaultRun]) -> str:
     lines = [
         "# Fault matrix",

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
-from ..tlib.model import Attr, Message, MessageType as M
+from ..tlib import codec
+from ..tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 
 _EVENTS = ("HD-EVT-1", "HD-EVT-2", "REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016",
            "ACC-EVT-501")
@@ -42,6 +43,62 @@ def _without(msg: Message, *attrs: Attr, **changes) -> Message:
 def _first_copy(server, client, msg: Message) -> bool:
     """Whether this is the first copy of a distributed event (so a fault acts once per event)."""
     return client is next((c for c in server.clients if msg.get(Attr.ThisDN) in c.dns), client)
+
+
+def _changed(test, change):
+    """An outbound transform: messages passing `test` are sent as `change(server, message)`."""
+    def transform(server, client, msg):
+        return [(0.0, client, change(server, msg) if test(msg) else msg)]
+    return transform
+
+
+def _is_answer(msg: Message) -> bool:
+    """The answer to a private service request: it echoes a ReferenceID."""
+    return msg.type in (M.EventPrivateInfo, M.EventACK, M.EventError) and Attr.ReferenceID in msg
+
+
+def _hot_desking(msg: Message) -> bool:
+    return _private(msg, 1) or _private(msg, 2)
+
+
+def _recording(msg: Message) -> bool:
+    return _private(msg) and msg.get(Attr.PrivateMsgID, 0) >= 3013 and Attr.ConnID in msg
+
+
+def _renamed_keys(server, msg: Message) -> Message:
+    ext = msg.get(Attr.Extensions) or KVList()
+    return _without(msg, Extensions=KVList([("AccountCode", v) for _, v in ext]))
+
+
+def _drop_connection(server, client, msg):
+    if _is_answer(msg):
+        client.writer.close()
+        return []
+    return [(0.0, client, msg)]
+
+
+def _malformed_frame(server, client, msg):
+    if _is_answer(msg):  # a good header, then an attribute of unknown wire type 9
+        client.writer.write(codec.HEADER.pack(codec.MAGIC, codec.VERSION, 0, 16, M.EventPrivateInfo, 1)
+                            + bytes([0, Attr.ThisDN, 9, 0]))
+        return []
+    return [(0.0, client, msg)]
+
+
+def _answer_delayed(server, client, msg):
+    return [(server.answer_timeout * 1.5 if _is_answer(msg) else 0.0, client, msg)]
+
+
+def _to_every_client(server, client, msg):
+    out = [(0.0, client, msg)]
+    if _private(msg) and _first_copy(server, client, msg):
+        this = msg.get(Attr.ThisDN)
+        out += [(0.0, c, _without(msg, Attr.ReferenceID)) for c in server.clients if this not in c.dns]
+    return out
+
+
+def _requester_only(server, client, msg):
+    return [] if _private(msg) and Attr.ReferenceID not in msg else [(0.0, client, msg)]
 
 
 def _answered_twice(server, client, msg):
@@ -97,6 +154,12 @@ def _switch_code_for_foreign_connid(server, client, msg):
     return [(0.0, client, msg)]
 
 
+def _release_without_account_code(server, client, msg):
+    if msg.type == M.EventReleased:
+        msg = _without(msg, Attr.UserData, Attr.Extensions)
+    return [(0.0, client, msg)]
+
+
 class _Discard:
     """A writer that sends nowhere: the T-Server acts for a client that is not there."""
 
@@ -121,18 +184,22 @@ async def _refused_but_done(server, client, req: Message) -> None:
 
 _FAULTS = (
     Fault("wrong-private-msg-id", "EventPrivateInfo carries a PrivateMsgID other than the event number",
-          ("HD-SVC-1", "HD-EVT-1", "REC-EVT-3013", "ACC-EVT-501"), "PrivateMsgID"),
-    Fault("other-dn-missing", "hot-desking events carry no OtherDN", ("HD-EVT-1", "HD-EVT-2"), "OtherDN"),
+          ("HD-SVC-1", "HD-EVT-1", "REC-EVT-3013", "ACC-EVT-501"), "PrivateMsgID",
+          outbound=_changed(_private, lambda s, m: _without(m, PrivateMsgID=m[Attr.PrivateMsgID] + 1000))),
+    Fault("other-dn-missing", "hot-desking events carry no OtherDN", ("HD-EVT-1", "HD-EVT-2"), "OtherDN",
+          outbound=_changed(_hot_desking, lambda s, m: _without(m, Attr.OtherDN))),
     Fault("other-dn-wrong", "hot-desking events carry the guest, not the host, as OtherDN",
-          ("HD-EVT-1", "HD-EVT-2"), "OtherDN"),
+          ("HD-EVT-1", "HD-EVT-2"), "OtherDN",
+          outbound=_changed(_hot_desking, lambda s, m: _without(m, OtherDN=m.get(Attr.ThisDN)))),
     Fault("no-delivery-to-others",
           "private events reach the requester only, not other clients registered on ThisDN",
           ("HD-EVT-1", "HD-EVT-2", "REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016"),
-          "no EventPrivateInfo"),
+          "no EventPrivateInfo", outbound=_requester_only),
     Fault("delivery-to-other-dn", "private events also reach clients registered only on other DNs",
-          _EVENTS, "must not"),
+          _EVENTS, "must not", outbound=_to_every_client),
     Fault("reference-id-not-echoed", "answers do not echo the request's ReferenceID",
-          ("HD-SVC-1", "HD-SVC-2", "REC-SVC-3013"), "ReferenceID"),
+          ("HD-SVC-1", "HD-SVC-2", "REC-SVC-3013"), "ReferenceID",
+          outbound=_changed(lambda m: Attr.ReferenceID in m, lambda s, m: _without(m, Attr.ReferenceID))),
     Fault("success-on-existing-association",
           "hot-desking on an associated guest succeeds instead of EventError",
           ("HD-ERR-ALREADY",), "expected EventError"),
@@ -141,14 +208,17 @@ _FAULTS = (
           ("HD-ERR-ABSENT",), "expected EventError"),
     Fault("wrong-error-code", "EventError carries an ErrorCode other than the error table's",
           ("HD-ERR-ALREADY", "HD-ERR-CANNOT", "HD-ERR-ABSENT", "REC-ERR-NOT-RECORDING",
-           "REC-ERR-NOT-SUSPENDED", "TS-ERR-UNREGISTERED", "TS-ERR-CONNID"), "ErrorCode"),
+           "REC-ERR-NOT-SUSPENDED", "TS-ERR-UNREGISTERED", "TS-ERR-CONNID"), "ErrorCode",
+          outbound=_changed(lambda m: m.type == M.EventError, lambda s, m: _without(m, ErrorCode=m[Attr.ErrorCode] + 1))),
     Fault("accode-name-ignored",
           "the account-code Extensions key is always 'AccountCode', whatever accode-name says",
-          ("ACC-EVT-501",), "Extensions"),
+          ("ACC-EVT-501",), "Extensions", outbound=_changed(lambda m: _private(m, 501), _renamed_keys)),
     Fault("private-id-nonzero", "EventPrivateInfo 501 carries PrivateID 1 instead of 0",
-          ("ACC-EVT-501", "ACC-SVC-501"), "PrivateID"),
+          ("ACC-EVT-501", "ACC-SVC-501"), "PrivateID",
+          outbound=_changed(lambda m: _private(m, 501), lambda s, m: _without(m, PrivateID=1))),
     Fault("wrong-connid-recording", "recording events carry a ConnID other than the recorded call's",
-          ("REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016"), "ConnID"),
+          ("REC-EVT-3013", "REC-EVT-3014", "REC-EVT-3015", "REC-EVT-3016"), "ConnID",
+          outbound=_changed(_recording, lambda s, m: _without(m, ConnID=ConnID(m[Attr.ConnID] + 1)))),
     Fault("resume-not-suspended", "the switch accepts Resume while the recording is not suspended",
           ("REC-ERR-NOT-SUSPENDED",), "expected EventError", switch=True),
     Fault("wrong-csta-service", "T-Server sends CSTA Stop for a Suspend request (and reports it as suspended)",
@@ -158,11 +228,11 @@ _FAULTS = (
     Fault("wrong-host-on-csta", "T-Server asks the switch for another host than the client's, "
           "and reports the client's host on T-Lib", ("HD-SVC-1", "HD-EVT-1"), "observed frame"),
     Fault("answer-delayed", "T-Server answers private services after the profile's answer timeout",
-          ("HD-SVC-1", "REC-SVC-3013"), "no answer"),
+          ("HD-SVC-1", "REC-SVC-3013"), "no answer", outbound=_answer_delayed),
     Fault("drop-connection", "T-Server drops the client connection on a private service request",
-          ("HD-SVC-1", "REC-SVC-3013"), "closed the connection"),
+          ("HD-SVC-1", "REC-SVC-3013"), "closed the connection", outbound=_drop_connection),
     Fault("malformed-frame", "T-Server answers a private service with a malformed frame",
-          ("HD-SVC-1", "REC-SVC-3013"), "undecodable frame"),
+          ("HD-SVC-1", "REC-SVC-3013"), "undecodable frame", outbound=_malformed_frame),
     Fault("answered-twice", "a successful private service is answered twice: EventPrivateInfo, then an "
           "EventError with the same ReferenceID", ("HD-SVC-1", "HD-SVC-2", "REC-SVC-3013", "ACC-SVC-501"),
           "already answered", outbound=_answered_twice),
@@ -183,6 +253,9 @@ _FAULTS = (
     Fault("foreign-connid-switch-code", "a ConnID T-Server issued on another DN is answered with the switch's "
           "1152 instead of the error table's 56", ("TS-ERR-CONNID",), "ErrorCode",
           outbound=_switch_code_for_foreign_connid),
+    Fault("release-without-account-code", "EventReleased of a call with an account code carries it neither in "
+          "UserData nor in Extensions, whatever accode-data says", ("ACC-EVT-501",), "expected key 'AccountCode'",
+          outbound=_release_without_account_code),
 )
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}

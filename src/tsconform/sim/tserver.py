@@ -142,10 +142,6 @@ class TServer:
             log.warning("%s does not read its answers; dropping it", client)
             client.writer.transport.abort()  # close() would wait for the backlog to drain
             return
-        if "reference-id-not-echoed" in self.faults and Attr.ReferenceID in msg:
-            msg = Message(msg.type, {k: v for k, v in msg.attrs.items() if k != Attr.ReferenceID})
-        if "wrong-error-code" in self.faults and msg.type == M.EventError:
-            msg = Message(msg.type, {**msg.attrs, Attr.ErrorCode: msg[Attr.ErrorCode] + 1})
         log.info("%s -> %s", client, msg.summary())
         client.writer.write(codec.encode(msg))
 
@@ -259,14 +255,6 @@ class TServer:
         key = resolve_key(service.required_key, self.options)
         if key and not ext.get(key):
             return self._error(client, req, service.key_error)
-        if "drop-connection" in self.faults:
-            client.writer.close()
-            return
-        if "malformed-frame" in self.faults:
-            # a good header, then an attribute of unknown wire type 9
-            client.writer.write(codec.HEADER.pack(codec.MAGIC, codec.VERSION, 0, 16, M.EventPrivateInfo, 1)
-                                + bytes([0, Attr.ThisDN, 9, 0]))
-            return
         op, kind = SERVICE_OPS[number]
         call_id = self._call_id(req[Attr.ConnID]) if Attr.ConnID in req else None
         args = {1: (dn, str(ext.get(key))), 2: (dn,), 501: (dn, str(ext.get(key)), call_id)}.get(
@@ -274,10 +262,8 @@ class TServer:
         pending = Pending(kind, dn, call_id, client, req.reference_id)
         op, args = self._break_connector(number, op, args, pending)
         self.pending.append(pending)
-        if "answer-delayed" in self.faults:
-            await asyncio.sleep(self.answer_timeout * 1.5)
         if "no-escape" in self.faults and number in (1, 2):  # answer without asking the switch
-            return self._on_switch_event(SwitchEvent(kind, dn, other=args[1] if number == 1 else None))
+            return self._on_switch_event(SwitchEvent(kind, dn, other=args[1] if number == 1 else None))  # pragma: no mutate
         try:
             await self.link.call(op, *args)
         except SwitchError as exc:
@@ -363,31 +349,19 @@ class TServer:
     def _private_event(self, ev: SwitchEvent, number: int | None = None) -> Message:
         number = number or EVENT_NUMBER[ev.kind]
         attrs: dict = {Attr.PrivateMsgID: number, Attr.ThisDN: ev.device}
-        if "wrong-private-msg-id" in self.faults:
-            attrs[Attr.PrivateMsgID] = number + 1000
         if ev.call_id:
-            conn = self._conn_id(ev.call_id)
-            if "wrong-connid-recording" in self.faults and number >= 3013:
-                conn = ConnID(conn + 1)
-            attrs[Attr.ConnID] = conn
+            attrs[Attr.ConnID] = self._conn_id(ev.call_id)
         if number in (1, 2):
-            if "other-dn-wrong" in self.faults:
-                attrs[Attr.OtherDN] = ev.device
-            elif "other-dn-missing" not in self.faults and ev.other:
+            if ev.other:
                 attrs[Attr.OtherDN] = ev.other
         if number == 501:
-            key = "AccountCode" if "accode-name-ignored" in self.faults else str(self.options["accode-name"])
-            attrs[Attr.PrivateID] = 1 if "private-id-nonzero" in self.faults else 0
-            attrs[Attr.Extensions] = KVList([(key, ev.data["code"])])
+            attrs[Attr.PrivateID] = 0
+            attrs[Attr.Extensions] = KVList([(str(self.options["accode-name"]), ev.data["code"])])
         return Message(M.EventPrivateInfo, attrs)
 
     def _distribute(self, msg: Message, dn: str, pending: Pending | None) -> None:
         """Send to every client registered on dn; the requester's copy echoes its ReferenceID."""
         targets = [c for c in self.clients if dn in c.dns]
-        if "delivery-to-other-dn" in self.faults and msg.type == M.EventPrivateInfo:
-            targets = list(self.clients)
-        if "no-delivery-to-others" in self.faults and msg.type == M.EventPrivateInfo and pending:
-            targets = [pending.client]
         if pending and pending.client not in targets and pending.client in self.clients:
             targets.append(pending.client)
         for c in targets:
