@@ -18,7 +18,7 @@ from tsconform.checks import CheckFailed
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
 from tsconform.profile import Profile, ProfileError
 from tsconform.report import allure_env, allure_meta
-from tsconform.report.verdicts import VerdictCollector, scenario_name
+from tsconform.report.verdicts import ScenarioFacts, VerdictCollector, scenario_name
 from tsconform.sim.csta_link import parse_url
 from tsconform.verdict import Inconclusive, not_applicable
 
@@ -48,7 +48,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    if config.getoption("--verdicts-json", None):
+    config.pluginmanager.register(ScenarioFacts(), "tsconform-facts")  # where the tests run
+    if config.getoption("--verdicts-json", None) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(VerdictCollector(json_path=config.getoption("--verdicts-json")),
                                       "tsconform-verdicts-json")
     for req_id in spec.requirement_ids():

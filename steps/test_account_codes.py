@@ -49,7 +49,9 @@ def _(driver, profile, client, role):
 def released(exchange, driver, client: str):
     assert exchange.client == client, f"the last request was sent by {exchange.client}, not {client}"
     checks.message_type(exchange.answer, M.EventReleased, f"{client} releasing the call")
-    checks.attribute(exchange.answer, Attr.ConnID, driver.calls["the call"].conn_id)
+    call = driver.calls["the call"]
+    checks.attribute(exchange.answer, Attr.ConnID, call.conn_id)
+    checks.attribute(exchange.answer, Attr.OtherDN, call.caller)
     return exchange.answer, str(driver.options["accode-name"])
 
 

@@ -41,7 +41,7 @@ def test_a_clean_run_exits_0_with_one_allure_result_per_scenario(tmp_path):
 def test_an_ics_excluding_call_recording_reports_not_applicable_and_exits_0(tmp_path):
     proc = run(tmp_path, profile="ics:\n  features: [account_codes, hot_desking]\n")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "26 pass, 0 fail, 0 inconclusive, 0 error; 25 not applicable" in proc.stdout
+    assert "29 pass, 0 fail, 0 inconclusive, 0 error; 25 not applicable" in proc.stdout
     assert "not applicable: the ICS of" in proc.stdout and "excludes feature call_recording" in proc.stdout
     skipped = [r for r in allure_results(tmp_path) if r["status"] == "skipped"]
     assert len(skipped) == 25 and all("not applicable" in r["statusDetails"]["message"] for r in skipped)
@@ -74,3 +74,24 @@ def test_junitxml_passes_through(tmp_path):
     proc = run(tmp_path, "-m", "account_codes", "--junitxml", str(tmp_path / "j.xml"))
     assert proc.returncode == 0
     assert "<testsuite" in (tmp_path / "j.xml").read_text()
+
+
+def test_a_parallel_run_gives_what_a_serial_run_gives(tmp_path):
+    """`tsconform run -n 2`: the same verdicts, catalogue rows, per-scenario captures, Allure
+    results and traceability matrix as a serial run of the same scenarios."""
+    out = {}
+    for label, extra in (("serial", []), ("parallel", ["-n", "2"])):
+        d = tmp_path / label
+        d.mkdir()
+        (d / "profile.yaml").write_text(f"target:\n  capture:\n    mode: recorder\n    dir: {d / 'captures'}\n"
+                                        "pixit:\n  timeouts:\n    answer: 0.4\n    quiet: 0.3\n")
+        proc = run(d, "-m", "hot_desking", f"--verdicts-json={d / 'v.json'}", f"--profile={d / 'profile.yaml'}", *extra)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        verdicts = sorted((v["scenario"], v["verdict"], sorted(v["rows"].items()))
+                          for v in json.loads((d / "v.json").read_text()))
+        results = sorted((r["name"], r["status"], len(r.get("steps", []))) for r in allure_results(d))
+        pcaps = sorted(p.name for p in (d / "captures").glob("run-*/*.pcap*"))
+        matrix = (d / "traceability.md").read_text()
+        out[label] = verdicts, results, pcaps, matrix
+    assert len(out["serial"][0]) == 17 and len(out["serial"][2]) == 17
+    assert out["parallel"] == out["serial"]

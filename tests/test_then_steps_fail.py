@@ -86,7 +86,7 @@ ACCOUNT_CODE = KVList([("AccountCode", "4711")])
 
 
 def released(**attrs):
-    return Message(M.EventReleased, {Attr.ThisDN: "5001", Attr.ConnID: CALL, **{Attr[k]: v for k, v in attrs.items()}})
+    return Message(M.EventReleased, {Attr.ThisDN: "5001", Attr.OtherDN: "7001", Attr.ConnID: CALL, **{Attr[k]: v for k, v in attrs.items()}})
 
 
 # Each case: the step text, then for a message that keeps its claim and one that breaks it, the

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-html", action="store_true", help="write Allure results only")
     run.add_argument("--suite", default=".", help="directory holding features/ and steps/ (default: .)")
     run.add_argument("-x", "--exitfirst", action="store_true")
+    run.add_argument("--verdicts-json", metavar="PATH", help="also write the verdicts as JSON")
+    run.add_argument("-n", "--workers", type=int, default=0, metavar="N",
+                     help="run the scenarios on N pytest-xdist workers, each with its own simulator or sessions")
     run.add_argument("--redact-captures", action="store_true",
                      help="mask the application password and CSTA credentials in the pcaps written")
 
@@ -73,7 +77,11 @@ def _run(args) -> int:
               f"directory or pass --suite DIR", file=sys.stderr)
         return EXIT_ERROR
     pargs = [str(suite / "steps"), f"--rootdir={suite}", "-q", "--no-header", "-p", "no:cacheprovider",
-             f"--alluredir={args.alluredir}", "--clean-alluredir"]
+             f"--alluredir={args.alluredir}"]
+    # cleaned here, once: with xdist every worker would clean it, and remove the others' results
+    shutil.rmtree(args.alluredir, ignore_errors=True)
+    if args.workers:
+        pargs += ["-n", str(args.workers)]
     if args.tserver:
         pargs.append(f"--tserver={args.tserver}")
     if args.profile:
@@ -96,7 +104,7 @@ def _run(args) -> int:
     if problem:
         print(f"tsconform run: {problem}", file=sys.stderr)
         return EXIT_ERROR
-    collector = VerdictCollector()
+    collector = VerdictCollector(json_path=args.verdicts_json)
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()
     result = collector.exit_code(code)

@@ -274,12 +274,18 @@ class Driver:
         dialing = self.request(caller_client, Message(M.RequestMakeCall, {Attr.ThisDN: caller, Attr.OtherDN: callee}))
         checks.message_type(dialing, M.EventDialing, f"{caller_client} making a call to {callee}")
         conn = dialing[Attr.ConnID]
-        self.wait_event(callee_client, f"EventRinging on {callee}",
-                        lambda m: m.type == M.EventRinging and m.get(Attr.ThisDN) == callee)
+        ringing = self.wait_event(callee_client, f"EventRinging on {callee}",
+                                  lambda m: m.type == M.EventRinging and m.get(Attr.ThisDN) == callee)
         answered = self.request(callee_client, Message(M.RequestAnswerCall, {Attr.ThisDN: callee, Attr.ConnID: conn}))
         checks.message_type(answered, M.EventEstablished, f"{callee_client} answering the call")
-        self.wait_event(caller_client, f"EventEstablished on {caller}",
-                        lambda m: m.type == M.EventEstablished and m.get(Attr.ThisDN) == caller)
+        established = self.wait_event(caller_client, f"EventEstablished on {caller}",
+                                      lambda m: m.type == M.EventEstablished and m.get(Attr.ThisDN) == caller)
+        # the precondition: one call, the same ConnID at both ends, each end naming the other
+        for event, this, other in ((dialing, caller, callee), (ringing, callee, caller),
+                                   (answered, callee, caller), (established, caller, callee)):
+            checks.attribute(event, Attr.ThisDN, this)
+            checks.attribute(event, Attr.OtherDN, other)
+            checks.attribute(event, Attr.ConnID, conn)
         call = Call(conn, caller, callee)
         self.calls[label] = call
         self.background += [observation.Background.call_state(dn, f"{label}, set up by the scenario")

@@ -62,6 +62,7 @@ def build(features_dir: Path, runs: Iterable | None = None) -> list[Row]:
     `template`, the Gherkin name, `verdict`, and `rows`, what its checks verified); with them,
     each row gets its worst verdict, and an attribute row only the scenarios whose checks verified it."""
     tagged = scenarios(features_dir)
+    order = {name: i for i, (name, _) in enumerate(tagged)}  # scenarios listed as in the feature files
     runs = None if runs is None else list(runs)
     rows = seed_rows()
     for row in rows:
@@ -73,7 +74,7 @@ def build(features_dir: Path, runs: Iterable | None = None) -> list[Row]:
         if row.attribute:
             verified = [(r.template, r.rows[row.req_id]) for r in runs if row.req_id in r.rows]
             if verified or "pass" in tagged_runs:  # a scenario passed without checking it: a gap
-                row.scenarios = list(dict.fromkeys(name for name, _ in verified))
+                row.scenarios = sorted({name for name, _ in verified}, key=lambda n: (order.get(n, len(order)), n))
                 outcomes = [v for _, v in verified]
         worst = max(outcomes, key=_SEVERITY.index, default=None)
         row.verdict = worst or ("gap" if row.gap else "not run")

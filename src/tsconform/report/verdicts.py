@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,20 +37,57 @@ class Verdict:
     rows: dict[str, str] = field(default_factory=dict)  # catalogue rows its checks verified -> outcome
 
 
+FACTS = "tsconform"  # the key of a report's user property that carries its phase's verdict
+FAILED_STEP = pytest.StashKey[tuple]()  # (type, text) of the step that raised
+
+
+class ScenarioFacts:
+    """A pytest plugin where the tests run (the process itself, or each xdist worker): it
+    reads each phase's outcome and attaches the verdict facts to the report, which xdist
+    carries to the controller. VerdictCollector reads only the reports."""
+
+    @pytest.hookimpl
+    def pytest_bdd_step_error(self, request, feature, scenario, step, step_func, step_func_args, exception):
+        request.node.stash[FAILED_STEP] = (step.type, f"{step.keyword} {step.name}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        facts: dict = {}
+        if call.when == "setup":
+            ledger.take()  # forget what checks outside a scenario recorded
+            name, template = scenario_name(item)
+            facts.update(scenario=name, template=template,
+                         requirements=scenario_requirements({m.name for m in item.iter_markers()}))
+        elif call.when == "call":
+            facts["rows"] = ledger.take()  # the catalogue rows this scenario's checks verified
+        exc = call.excinfo
+        if exc is not None:
+            facts["step_type"], facts["step"] = item.stash.get(FAILED_STEP, ("", ""))
+            if exc.errisinstance(pytest.skip.Exception):
+                text = str(exc.value.msg if hasattr(exc.value, "msg") else exc.value)
+                # only an ICS exclusion is not applicable; any other skip could not reach its purpose
+                facts["verdict"] = "not applicable" if text.startswith("not applicable") else "inconclusive"
+                facts["reason"] = text
+            else:
+                product = exc.errisinstance(AssertionError)  # failed checks, timeouts, a session dropped
+                facts["verdict"] = "fail" if product and call.when == "call" else "error"
+                facts["reason"] = f"{exc.typename}: {exc.value}"[:2000]
+        report.user_properties.append((FACTS, facts))
+
+
 @dataclass
 class VerdictCollector:
-    """A pytest plugin: records one verdict per scenario and prints the table at the end."""
+    """A pytest plugin: records one verdict per scenario and prints the table at the end.
+
+    It reads the facts ScenarioFacts attached to each report, so it works the same in a
+    serial run and in the controller of a pytest-xdist run (`tsconform run -n N`).
+    """
 
     console: Console = field(default_factory=lambda: Console(highlight=False, width=None if sys.stdout.isatty() else 140))
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     collect_errors: int = 0
     json_path: str | None = None
-    _t0: float = field(default_factory=time.monotonic)
-    _failed_step: dict = field(default_factory=dict)  # nodeid -> (type, text) of the step that raised
-
-    @pytest.hookimpl
-    def pytest_bdd_step_error(self, request, feature, scenario, step, step_func, step_func_args, exception):
-        self._failed_step[request.node.nodeid] = (step.type, f"{step.keyword} {step.name}")
 
     @pytest.hookimpl
     def pytest_collectreport(self, report):
@@ -59,40 +95,21 @@ class VerdictCollector:
             self.collect_errors += 1
 
     @pytest.hookimpl
-    def pytest_runtest_logstart(self, nodeid, location):
-        self._t0 = time.monotonic()
-
-    @pytest.hookimpl
-    def pytest_runtest_makereport(self, item, call):
-        if call.when == "setup":
-            tags = {m.name for m in item.iter_markers()}
-            name, template = scenario_name(item)
-            self.verdicts.setdefault(item.nodeid, Verdict(item.nodeid, name, scenario_requirements(tags),
-                                                          template))
-        v = self.verdicts[item.nodeid]
-        if call.when == "setup":
-            ledger.take()  # forget what checks outside a scenario recorded
-        elif call.when == "call":
-            v.rows = ledger.take()  # the catalogue rows this scenario's checks verified
-        exc = call.excinfo
-        if exc is None or v.verdict != "pass":
-            return
-        v.step_type, v.step = self._failed_step.get(item.nodeid, ("", ""))
-        if exc.errisinstance(pytest.skip.Exception):
-            text = str(exc.value.msg if hasattr(exc.value, "msg") else exc.value)
-            # only an ICS exclusion is not applicable; any other skip could not reach its purpose
-            v.verdict = "not applicable" if text.startswith("not applicable") else "inconclusive"
-            v.reason = text
-        else:
-            product = exc.errisinstance(AssertionError)  # failed checks, timeouts, a session dropped
-            v.verdict = "fail" if product and call.when == "call" else "error"
-            v.reason = f"{exc.typename}: {exc.value}"[:2000]
-
-    @pytest.hookimpl
     def pytest_runtest_logreport(self, report):
+        facts = dict(report.user_properties).get(FACTS)
+        if facts is None:
+            return
+        if report.when == "setup":
+            self.verdicts.setdefault(report.nodeid, Verdict(report.nodeid, facts["scenario"],
+                                                            facts["requirements"], facts["template"]))
         v = self.verdicts.get(report.nodeid)
-        if v is not None and report.when == "teardown":
-            v.duration = time.monotonic() - self._t0
+        if v is None:
+            return
+        v.duration += report.duration
+        v.rows.update(facts.get("rows", {}))
+        if "verdict" in facts and v.verdict == "pass":  # the first non-pass verdict stands
+            v.verdict, v.reason = facts["verdict"], facts["reason"]
+            v.step_type, v.step = facts["step_type"], facts["step"]
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session, exitstatus):
