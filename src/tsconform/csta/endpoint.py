@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Callable
 
 from .errors import CstaError, error_document, parse_error
@@ -56,7 +57,8 @@ class CstaEndpoint:
         self.closed_reason: str | None = None
 
     # ------------------------------------------------------------ sending
-    def _write(self, invoke_id: int, xml: bytes, what: str) -> None:
+    def _write(self, invoke_id: int, xml: bytes, what: str | None) -> None:
+        """Frame and send one document; `what` names it in the log (by default, its root element)."""
         if self.writer.is_closing():
             raise CstaClosed(f"{self.name}: connection closed ({self.closed_reason or 'closing'})")
         if self.writer.transport.get_write_buffer_size() > self.max_backlog:
@@ -66,7 +68,8 @@ class CstaEndpoint:
         frame = Frame(invoke_id, xml)
         if self.on_frame:
             self.on_frame("sent", frame)
-        log.debug("%s -> %s [%04d]", self.name, what, invoke_id)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s -> %s [%04d]", self.name, what or _root(xml), invoke_id)
         self.writer.write(encode_frame(invoke_id, xml, self.max_frame))
 
     async def request(self, xml: bytes, what: str, timeout: float) -> CstaMessage:
@@ -83,7 +86,7 @@ class CstaEndpoint:
         finally:
             self.pending.pop(invoke_id, None)
 
-    def respond(self, invoke_id: int, xml: bytes, what: str) -> None:
+    def respond(self, invoke_id: int, xml: bytes, what: str | None = None) -> None:
         try:
             self._write(invoke_id, xml, what)
         except CstaClosed as exc:
@@ -92,7 +95,7 @@ class CstaEndpoint:
     def respond_error(self, invoke_id: int, category: str, value: str) -> None:
         self.respond(invoke_id, error_document(category, value, self.namespace), f"CSTAErrorCode {category}/{value}")
 
-    def send_event(self, xml: bytes, what: str) -> None:
+    def send_event(self, xml: bytes, what: str | None = None) -> None:
         try:
             self._write(EVENT_INVOKE_ID, xml, what)
         except CstaClosed as exc:
@@ -193,3 +196,16 @@ class CstaEndpoint:
             self.writer.transport.abort()  # close() would wait for a peer that does not read
         elif not self.writer.is_closing():
             self.writer.close()
+
+
+def _root(xml: bytes) -> str:
+    """The root element's name of a document, for the log.
+
+    >>> _root(b'<?xml version="1.0"?><csta:MakeCall xmlns:csta="urn:x"/>')
+    'csta:MakeCall'
+    """
+    m = _ROOT.search(xml)
+    return m.group(1).decode("ascii", "replace") if m else "a document"
+
+
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")  # the first element (the declaration starts with "<?")

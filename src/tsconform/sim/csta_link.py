@@ -349,7 +349,7 @@ class CstaSwitchLink:
             self.on_frame(direction, Frame(frame.invoke_id, sess.redact(frame.xml)) if direction == "sent" else frame)
 
     # ------------------------------------------------------------ from the switch
-    def _on_request(self, ep: CstaEndpoint, invoke_id: int, msg: CstaMessage) -> None:
+    def _on_request(self, ep: CstaEndpoint, invoke_id: int, msg: CstaMessage) -> None:  # pragma: no mutate block (transport)
         if msg.name == "SystemStatus":
             ep.respond(invoke_id, svc.response("SystemStatusResponse", None, self.d.namespace),
                        "SystemStatusResponse")

@@ -213,21 +213,28 @@ class SwitchSession:
     def _on_event(self, msg: CstaMessage) -> None:  # pragma: no mutate block (transport)
         log.warning("%s: ignoring %s sent by the client", self.name, msg.name)
 
-    def _on_request(self, invoke_id: int, msg: CstaMessage) -> None:
+    def _on_session_request(self, invoke_id: int, msg: CstaMessage) -> bool:  # pragma: no mutate block (transport)
+        """Answer a request of the session (its start, a heartbeat); False for any other."""
         name = msg.name
         if name == "SystemStatus":
-            return self.ep.respond(invoke_id, svc.response("SystemStatusResponse", None, self.d.namespace),
-                                   "SystemStatusResponse")
-        if name == "SystemRegister" and self.server.handshake == "system-status":
+            self.ep.respond(invoke_id, svc.response("SystemStatusResponse", None, self.d.namespace))
+        elif name == "SystemRegister" and self.server.handshake == "system-status":
             self.established = True
-            return self.ep.respond(invoke_id, sess.system_register_response("1", self.d.namespace),
-                                   "SystemRegisterResponse")
-        if name == "StartApplicationSession" and self.server.handshake == "start-application-session":
-            return self._start_application_session(invoke_id, msg)
-        if not self.established:
+            self.ep.respond(invoke_id, sess.system_register_response("1", self.d.namespace))
+        elif name == "StartApplicationSession" and self.server.handshake == "start-application-session":
+            self._start_application_session(invoke_id, msg)
+        elif not self.established:
             log.warning("%s: %s [%04d] before the session start (%s)", self.name, name, invoke_id,
                         self.server.handshake)
-            return self.ep.respond_error(invoke_id, "operation", "generic")
+            self.ep.respond_error(invoke_id, "operation", "generic")
+        else:
+            return False
+        return True
+
+    def _on_request(self, invoke_id: int, msg: CstaMessage) -> None:
+        name = msg.name
+        if self._on_session_request(invoke_id, msg):
+            return
         handler = {"MonitorStart": self._monitor_start, "MonitorStop": self._monitor_stop,
                    "MakeCall": self._make_call, "AssociateData": self._associate_data,
                    "Escape": self._escape, "EscapeService": self._escape}.get(name)
@@ -243,11 +250,11 @@ class SwitchSession:
             log.info("%s: %s [%04d] refused: %s", self.name, name, invoke_id, exc)
             self.ep.respond_error(invoke_id, exc.category, exc.value)
         else:
-            self.ep.respond(invoke_id, answer, name + "Response")
+            self.ep.respond(invoke_id, answer)
         finally:
             held, self._held = self._held, None
-            for xml, what in held:
-                self.ep.send_event(xml, what)
+            for xml in held:
+                self.ep.send_event(xml)
 
     def _monitor_start(self, msg: CstaMessage) -> bytes:
         device = svc.monitor_start_device(msg)
@@ -302,40 +309,36 @@ class SwitchSession:
         xref = self.monitors.get(ev.device)
         if xref is None:
             return
-        for xml, what in self._events_for(ev, xref):
+        for xml in self._events_for(ev, xref):
             if self._held is not None:
-                self._held.append((xml, what))
+                self._held.append(xml)
             else:
-                self.ep.send_event(xml, what)
+                self.ep.send_event(xml)
 
-    def _events_for(self, ev: SwitchEvent, xref: str) -> list[tuple[bytes, str]]:
+    def _events_for(self, ev: SwitchEvent, xref: str) -> list[bytes]:
         ns, conn = self.d.namespace, ConnectionID(ev.call_id, ev.device)
         if ev.kind == "originated":
-            return [(ev_xml.call_event("ServiceInitiatedEvent", xref, conn, ns, initiating=ev.device),
-                     "ServiceInitiatedEvent"),
-                    (ev_xml.call_event("OriginatedEvent", xref, conn, ns, calling=ev.device, called=ev.other),
-                     "OriginatedEvent")]
+            return [ev_xml.call_event("ServiceInitiatedEvent", xref, conn, ns, initiating=ev.device),
+                    ev_xml.call_event("OriginatedEvent", xref, conn, ns, calling=ev.device, called=ev.other)]
         if ev.kind == "delivered":
-            return [(ev_xml.call_event("DeliveredEvent", xref, conn, ns, alerting=ev.device,
-                                       calling=ev.other, called=ev.device), "DeliveredEvent")]
+            return [ev_xml.call_event("DeliveredEvent", xref, conn, ns, alerting=ev.device,
+                                      calling=ev.other, called=ev.device)]
         if ev.kind == "established":
             call = self.state.calls.get(ev.call_id)
             calling, called = (call.origin, call.dest) if call else (ev.other, ev.device)
-            return [(ev_xml.call_event("EstablishedEvent", xref, ConnectionID(ev.call_id, called), ns,
-                                       answering=called, calling=calling, called=called), "EstablishedEvent")]
+            return [ev_xml.call_event("EstablishedEvent", xref, ConnectionID(ev.call_id, called), ns,
+                                      answering=called, calling=calling, called=called)]
         if ev.kind == "cleared":
-            return [(ev_xml.call_event("ConnectionClearedEvent", xref, conn, ns, releasing=ev.device),
-                     "ConnectionClearedEvent")]
+            return [ev_xml.call_event("ConnectionClearedEvent", xref, conn, ns, releasing=ev.device)]
         if ev.kind in RECORDING_EVENTS:
             name = RECORDING_EVENTS[ev.kind]
-            return [(ev_xml.recording_event(name, xref, conn, message_id(ev.device, ev.call_id),
-                                            resumed=ev.kind == "resume", ns=ns,
-                                            private_ns=self.d.private_namespace), name)]
+            return [ev_xml.recording_event(name, xref, conn, message_id(ev.device, ev.call_id),
+                                           resumed=ev.kind == "resume", ns=ns, private_ns=self.d.private_namespace)]
         if ev.kind in ("associated", "dissociated"):
             el = private.guest_event(ev.device, ev.other, ev.kind, self.d.private_namespace)
-            return [(ev_xml.private_event(xref, el, ns), f"PrivateEvent {private.EVENT} {ev.kind}")]
+            return [ev_xml.private_event(xref, el, ns)]
         if ev.kind == "account_code":
-            return [(call_information_event(xref, conn, ev.device, ev.data["code"], ns), "CallInformationEvent")]
+            return [call_information_event(xref, conn, ev.device, ev.data["code"], ns)]
         log.warning("%s: no CSTA event for switch event %s", self.name, ev.kind)
         return []
 
