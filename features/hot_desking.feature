@@ -51,6 +51,8 @@ Feature: Hot Desking
     When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
     Then T-Server answers "desk" with EventPrivateInfo 1
     And "monitor" does not receive EventPrivateInfo 1
+    When "monitor" unregisters the guest extension
+    Then T-Server answers "monitor" with the EventError of TS-ERR-UNREGISTERED
 
   @HD-SVC-2
   Scenario: Cancel hot-desking de-associates the guest extension from its host

@@ -5,20 +5,20 @@ switch state and the connector translation of the switch link, with the feature 
 test command: a mutant is killed when a scenario fails. Then prints the score and every
 surviving mutant with its diff.
 
-A survivor is set aside only by a rule of the table in docs/fault-matrix.md ("Mutation
-testing", "Rules"): the mutant's name matches the rule's function glob and its diff the rule's
-pattern, and the rule says why (equivalent, or unreachable from any request). A mutant no
-feature reaches ("no tests") is a survivor like the others. With --write-docs the list of
-set-aside mutants and the score of this run are written into that section.
+A survivor is set aside only by a rule of RULES below, which compares the mutated function
+with the original under mutants/ (as mutmut wrote them) after blanking what no check can
+observe by the catalogue's own rules; each rule says why. A mutant no feature reaches
+("no tests") is a survivor like the others. With --write-docs the score, the survivors and
+the set-aside mutants of this run are written into docs/fault-matrix.md.
 
 Usage: python tools/mutation.py [--max-children N] [--write-docs] [--no-run] [MUTANT ...]
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import json
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -27,26 +27,96 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "fault-matrix.md"
 MUTMUT = [sys.executable, "-m", "mutmut"]
-RULE = re.compile(r"^\| (?P<kind>equivalent|unreachable) \| `(?P<glob>[^`]+)` \| `(?P<pattern>[^`]+)` \| "
-                  r"(?P<why>[^|]+) \|$", re.M)
 LIST_HEADING = "### Mutants set aside in the last run"
+
+
+class _Unobservable(ast.NodeTransformer):
+    """Blanks what no check can observe, by the catalogue's own rules, so that two functions
+    that differ only there compare equal:
+    - the detail of a SwitchError (its third argument and its message): the switch's errors
+      reach the T-Lib link as the error table's ErrorCode and ErrorMessage, never as text;
+    - the `detail` T-Server appends to the error table's ErrorMessage (`: <detail>`, which
+      docs/error-table.md leaves to the T-Server)."""
+
+    def visit_Call(self, node: ast.Call):
+        self.generic_visit(node)
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name == "SwitchError":
+            node.args = node.args[:2]
+            node.keywords = []
+        if name == "_error":
+            node.keywords = [k for k in node.keywords if k.arg != "detail"]
+        if name == "__init__" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            node.args = []  # super().__init__(message) of an exception: its text is for the log
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp):
+        self.generic_visit(node)
+        if any(isinstance(n, ast.Name) and n.id == "detail" for n in ast.walk(node.body)):
+            return ast.IfExp(ast.Constant(None), ast.Constant(None), node.orelse)  # whether, and which, detail
+        return node
+
+    def visit_arguments(self, node: ast.arguments):
+        names = [a.arg for a in node.args]
+        defaults = dict(zip(names[len(names) - len(node.defaults):], node.defaults))
+        if "detail" in defaults:
+            node.defaults = [ast.Constant(None) if n == "detail" else d for n, d in defaults.items()]
+        return node
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str
-    glob: str
-    pattern: str
+    name: str
     why: str
 
-    def covers(self, name: str, diff: str) -> bool:
-        return fnmatch.fnmatchcase(name, self.glob) and re.search(self.pattern, diff) is not None
+
+DETAIL = Rule("error detail", "it changes only the detail of an error (a SwitchError's text, or the "
+              "`: <detail>` T-Server may append to the error table's ErrorMessage), which no check can "
+              "observe by the catalogue's rules")
+RULES = (DETAIL,)
 
 
-def rules(doc: Path = DOC) -> list[Rule]:
-    """The set-aside rules of the fault matrix's mutation section."""
-    section = doc.read_text().partition("## Mutation testing")[2].partition(LIST_HEADING)[0]
-    return [Rule(m["kind"], m["glob"], m["pattern"], m["why"].strip()) for m in RULE.finditer(section)]
+class MutantSource:
+    """The original and mutated functions as mutmut wrote them under mutants/."""
+
+    def __init__(self, root: Path = ROOT / "mutants" / "src"):
+        self.root, self._funcs = root, {}
+
+    def functions(self, module: str) -> dict[str, ast.FunctionDef]:
+        if module not in self._funcs:
+            tree = ast.parse((self.root / (module.replace(".", "/") + ".py")).read_text())
+            self._funcs[module] = {n.name: n for n in ast.walk(tree)
+                                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return self._funcs[module]
+
+    def rule_for(self, mutant: str) -> Rule | None:
+        module, _, func = mutant.rpartition(".")
+        funcs = self.functions(module)
+        orig, mutated = funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"), funcs.get(func)
+        if orig is None or mutated is None:
+            return None
+        return DETAIL if _blanked(orig) == _blanked(mutated) else None
+
+
+def _blanked(fn) -> str:
+    copy = ast.parse(ast.unparse(fn)).body[0]
+    copy.name = "f"
+    return ast.dump(_Unobservable().visit(copy))
+
+
+def refresh_copies() -> None:
+    """mutmut copies the sources it does not mutate (the checks, the driver) only once; copy
+    them again, so that a later run judges with today's checks."""
+    import filecmp
+    import shutil
+    import tomllib
+
+    mutated = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"])
+    for src in (ROOT / "src").rglob("*.py"):
+        rel = src.relative_to(ROOT)
+        copy = ROOT / "mutants" / rel
+        if str(rel) not in mutated and copy.exists() and not filecmp.cmp(src, copy, shallow=False):
+            shutil.copy2(src, copy)
 
 
 def statuses() -> dict[str, str]:
@@ -61,12 +131,19 @@ def diff(name: str) -> str:
                       if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
 
 
-def write_docs(score_line: str, set_aside: dict[str, tuple[Rule, str]]) -> None:
-    text = DOC.read_text()
-    head = text.partition(LIST_HEADING)[0].rstrip("\n")
-    lines = [head, "", LIST_HEADING, "", score_line, "", "| Mutant | Set aside as | Diff |", "|---|---|---|"]
-    for name, (rule, d) in sorted(set_aside.items()):
-        lines.append(f"| `{name}` | {rule.kind}: {rule.why} | `{d[:160].replace('|', '/')}` |")
+def write_docs(score_line: str, set_aside: dict[str, Rule], survivors: dict[str, tuple[str, str]]) -> None:
+    """Write the score, the survivors and the set-aside mutants under the section's heading."""
+    head = DOC.read_text().partition(LIST_HEADING)[0].rstrip("\n")
+    lines = [head, "", LIST_HEADING, "", score_line, "", "Rules a survivor is set aside by:", ""]
+    lines += [f"- **{r.name}**: {r.why} ({sum(v is r for v in set_aside.values())} mutants)." for r in RULES]
+    lines += ["", "Survivors (each needs a check):", "", "| Mutant | Status | Diff |", "|---|---|---|"]
+    lines += [f"| `{n}` | {st} | `{d[:150].replace('|', '/')}` |" for n, (st, d) in survivors.items()]
+    lines += ["", "Set aside:", ""]
+    by_function: dict[str, list[str]] = {}
+    for name in sorted(set_aside):
+        by_function.setdefault(name.rsplit("__mutmut_", 1)[0], []).append(name.rsplit("__mutmut_", 1)[1])
+    lines += [f"- `{fn}`: mutants {', '.join(sorted(ns, key=int))} ({set_aside[fn + '__mutmut_' + ns[0]].name})"
+              for fn, ns in by_function.items()]
     DOC.write_text("\n".join(lines) + "\n")
 
 
@@ -78,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mutants", nargs="*", help="run only these mutants (mutmut names or globs)")
     args = ap.parse_args(argv)
     if not args.no_run:
+        refresh_copies()
         run = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *args.mutants], cwd=ROOT)
         if run.returncode not in (0, 1):
             print(f"mutmut run failed (exit {run.returncode})", file=sys.stderr)
@@ -85,17 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     results = statuses()
     if args.mutants:
         results = {k: v for k, v in results.items() if any(fnmatch.fnmatchcase(k, g) for g in args.mutants)}
-    table = rules()
+    source = MutantSource()
     killed = [k for k, v in results.items() if v in ("killed", "timeout")]
     survivors, set_aside = {}, {}
     for name, status in sorted(results.items()):
         if status in ("survived", "no tests", "suspicious"):
-            d = diff(name)
-            rule = next((r for r in table if r.covers(name, d)), None)
+            rule = source.rule_for(name)
             if rule:
-                set_aside[name] = (rule, d)
+                set_aside[name] = rule
             else:
-                survivors[name] = (status, d)
+                survivors[name] = (status, diff(name))
     judged = len(killed) + len(survivors)
     score = 100.0 * len(killed) / judged if judged else 0.0
     score_line = (f"Mutation score {score:.1f} %: {len(killed)} killed of {judged} judged; "
@@ -108,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         {"score": score, "killed": len(killed), "judged": judged, "set_aside": sorted(set_aside),
          "survivors": sorted(survivors)}, indent=1))
     if args.write_docs:
-        write_docs(score_line, set_aside)
+        write_docs(score_line, set_aside, survivors)
     return 0 if score >= 95.0 else 1
 
 
