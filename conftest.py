@@ -211,6 +211,26 @@ def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func
     allure_meta.attach_step_traffic(_traffic(request)[request.node.stash.get(allure_meta.STEP_MARK, 0):])
     verdicts.take()
     request.node.stash[STOPPED] = True
+    if isinstance(exception, Inconclusive):  # a Given or When that could not set up its precondition
+        allure_meta.stop_step_inconclusive(step, str(exception))
+
+
+# Inconclusive is the project's own exception (runtime code does not import pytest); here it
+# becomes a skip whose reason starts "inconclusive:", in the scenario and in its fixtures.
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    try:
+        return (yield)
+    except Inconclusive as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    try:
+        return (yield)
+    except Inconclusive as exc:
+        pytest.skip(str(exc))
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):

@@ -51,6 +51,8 @@ def test_a_device_action_nobody_can_do_is_inconclusive_exit_2(tmp_path):
     proc = run(tmp_path, "-k", "walkaway", profile="pixit:\n  device_actions: none\n")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "0 pass, 0 fail, 1 inconclusive" in proc.stdout
+    [result] = allure_results(tmp_path)
+    assert result["status"] == "skipped" and "inconclusive: " in result["statusDetails"]["message"]
 
 
 def test_a_failure_exits_1(tmp_path):

@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .report.verdicts import EXIT_ERROR
+from .exit_codes import EXIT_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,13 @@
-"""Verdict-bearing exceptions the steps may raise besides a failed check."""
+"""Verdict-bearing exceptions the steps may raise besides a failed check (no test stack here:
+the pytest layer, conftest.py, reports Inconclusive as a skip whose reason starts "inconclusive:").
+
+>>> str(Inconclusive("no capture"))
+'inconclusive: no capture'
+"""
 from __future__ import annotations
 
-import pytest
 
-
-class Inconclusive(pytest.skip.Exception):
+class Inconclusive(Exception):
     """The test could not reach its purpose (a precondition could not be set up on the target).
 
     Reported as skipped with a message starting "inconclusive:", never as passed.

@@ -13,12 +13,8 @@ from rich.table import Table
 from .. import ledger
 from .allure_meta import scenario_requirements
 
-# Exit codes of `tsconform run` (README, "Exit codes").
-EXIT_PASS = 0
-EXIT_FAIL = 1
-EXIT_INCONCLUSIVE = 2
-EXIT_ERROR = 3
-EXIT_NOTHING_RAN = 4
+from ..exit_codes import EXIT_ERROR, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_NOTHING_RAN, EXIT_PASS
+from ..verdict import Inconclusive
 
 VERDICTS = ("pass", "fail", "inconclusive", "error", "not applicable")
 
@@ -64,7 +60,7 @@ class ScenarioFacts:
         exc = call.excinfo
         if exc is not None:
             facts["step_type"], facts["step"] = item.stash.get(FAILED_STEP, ("", ""))
-            if exc.errisinstance(pytest.skip.Exception):
+            if exc.errisinstance((pytest.skip.Exception, Inconclusive)):
                 text = str(exc.value.msg if hasattr(exc.value, "msg") else exc.value)
                 # only an ICS exclusion is not applicable; any other skip could not reach its purpose
                 facts["verdict"] = "not applicable" if text.startswith("not applicable") else "inconclusive"
