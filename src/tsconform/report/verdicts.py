@@ -156,7 +156,8 @@ def scenario_name(item) -> tuple[str, str]:
     """The Gherkin scenario name of a pytest-bdd item, with outline parameters filled in and as written."""
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    obj = getattr(item, "obj", None)
+    template = scenario_wrapper_template_registry.get(obj) if obj is not None else None
     if template is None:
         return item.name, item.name
     example = getattr(item, "callspec", None)
