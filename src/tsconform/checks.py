@@ -5,10 +5,11 @@ Each check records in the ledger the catalogue row it verified, and its outcome.
 from __future__ import annotations
 
 from . import ledger, spec
+from .errors import ProductFailure
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 
 
-class CheckFailed(AssertionError):
+class CheckFailed(ProductFailure):
     """A conformance check failed: the target's behaviour differs from the catalogue."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from . import checks, ledger, observation
+from .errors import TestSystemError
 from .capture.scenario import ScenarioCapture
 from .profile import Profile
 from .sim import SimControl, SimStack
@@ -56,7 +57,7 @@ class LoopThread:
             self._thread.join(5)
 
 
-class UsageError(ValueError):
+class UsageError(TestSystemError, ValueError):
     """A target or option the suite cannot use."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import TestSystemError
 from .spec import EVENTS, FEATURES, SERVICES, Service
 
 DEFAULTS: dict = {
@@ -53,7 +54,7 @@ DEVICE_ACTIONS = ("sim", "prompt", "none")
 ACCODE_DATA = ("none", "udata", "ext")
 
 
-class ProfileError(ValueError):
+class ProfileError(TestSystemError, ValueError):
     """A profile that cannot be used; the message names the file and the key."""
 
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from ..errors import ProductFailure
+
 HEADER_SIZE = 8
 FORMAT = b"\x00\x00"
 MAX_FRAME = 0xFFFF  # the 16-bit length caps a frame, header included
 EVENT_INVOKE_ID = 9999
 
 
-class CstaFrameError(Exception):
+class CstaFrameError(ProductFailure):
     """A frame that cannot be read. ``fatal``: the stream can no longer be trusted."""
 
     def __init__(self, reason: str, offset: int | None = None, invoke_id: int | None = None,

@@ -15,6 +15,7 @@ from typing import Any
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from ..errors import ProductFailure
 from .framing import HEADER_SIZE, MAX_FRAME
 
 ED2 = "http://www.ecma.ch/standards/ecma-323/csta/ed2"
@@ -30,7 +31,7 @@ MAX_XML = MAX_FRAME - HEADER_SIZE
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 
 
-class CstaXmlError(ValueError):
+class CstaXmlError(ProductFailure, ValueError):
     """A document that is refused or cannot be parsed; reason says which."""
 
     def __init__(self, reason: str):

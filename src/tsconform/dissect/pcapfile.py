@@ -12,10 +12,12 @@ from typing import Iterator, NamedTuple
 from scapy.error import Scapy_Exception
 from scapy.utils import RawPcapNgReader, RawPcapReader
 
+from ..errors import TestSystemError
+
 MAX_PACKET = 1 << 20   # scapy's default cuts records at 65535 bytes; loopback can exceed it
 
 
-class CaptureError(Exception):
+class CaptureError(TestSystemError):
     """The file is not a readable pcap or pcapng capture."""
 
 

@@ -14,6 +14,7 @@ from .. import ledger
 from .allure_meta import scenario_requirements
 
 from ..exit_codes import EXIT_ERROR, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_NOTHING_RAN, EXIT_PASS
+from ..errors import ProductFailure
 from ..verdict import Inconclusive
 
 VERDICTS = ("pass", "fail", "inconclusive", "error", "not applicable")
@@ -66,7 +67,7 @@ class ScenarioFacts:
                 facts["verdict"] = "not applicable" if text.startswith("not applicable") else "inconclusive"
                 facts["reason"] = text
             else:
-                product = exc.errisinstance(AssertionError)  # failed checks, timeouts, a session dropped
+                product = exc.errisinstance(ProductFailure)  # failed checks, timeouts, a session dropped
                 facts["verdict"] = "fail" if product and call.when == "call" else "error"
                 facts["reason"] = f"{exc.typename}: {exc.value}"[:2000]
         report.user_properties.append((FACTS, facts))

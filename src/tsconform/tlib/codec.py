@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import struct
 
+from ..errors import ProductFailure
 from .model import (ATTR_TYPES, AttrType, ConnID, KVList, KVType, Message, Unicode, attr_name,
                     kv_type, type_of)
 
@@ -23,7 +24,7 @@ MAX_FRAME = 1 << 20  # 1 MiB: larger frames are refused before they are buffered
 MAX_DEPTH = 8  # nesting of KV lists, the attribute's own list being depth 1
 
 
-class FrameError(ValueError):
+class FrameError(ProductFailure, ValueError):
     """A malformed frame: names the byte offset (from the start of the frame) and the reason."""
 
     def __init__(self, offset: int, reason: str):

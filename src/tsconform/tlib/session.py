@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import codec
+from ..errors import ProductFailure, TestSystemError
 from .model import ANSWERS, Attr, Message, MessageType as M
 
 log = logging.getLogger("tsconform.tlib.session")
 
 
-class TLibTimeout(AssertionError):
+class TLibTimeout(ProductFailure):
     """Nothing matching arrived in time."""
 
 
@@ -25,11 +26,11 @@ class TLibLinkError(ConnectionError):
     """A problem with the connection to the T-Server."""
 
 
-class TLibUnreachable(TLibLinkError):
+class TLibUnreachable(TLibLinkError, TestSystemError):
     """The T-Server cannot be reached, or drops a session it never opened (a test-system problem)."""
 
 
-class TLibConnectionLost(TLibLinkError, AssertionError):
+class TLibConnectionLost(TLibLinkError, ProductFailure):
     """The T-Server closed an open session, or sent what ends it: a product failure."""
 
 
