@@ -136,15 +136,23 @@ def write_docs(score_line: str, set_aside: dict[str, Rule], survivors: dict[str,
     head = DOC.read_text().partition(LIST_HEADING)[0].rstrip("\n")
     lines = [head, "", LIST_HEADING, "", score_line, "", "Rules a survivor is set aside by:", ""]
     lines += [f"- **{r.name}**: {r.why} ({sum(v is r for v in set_aside.values())} mutants)." for r in RULES]
-    lines += ["", "Survivors (each needs a check):", "", "| Mutant | Status | Diff |", "|---|---|---|"]
-    lines += [f"| `{n}` | {st} | `{d[:150].replace('|', '/')}` |" for n, (st, d) in survivors.items()]
+    lines += ["", "Survivors by function (each needs a check; `make mutation` prints every one with its diff):",
+              "", "| Function | Survivors | Mutants |", "|---|---|---|"]
+    for fn, ns in _by_function(survivors).items():
+        lines.append(f"| `{fn}` | {len(ns)} | {', '.join(ns)} |")
     lines += ["", "Set aside:", ""]
-    by_function: dict[str, list[str]] = {}
-    for name in sorted(set_aside):
-        by_function.setdefault(name.rsplit("__mutmut_", 1)[0], []).append(name.rsplit("__mutmut_", 1)[1])
-    lines += [f"- `{fn}`: mutants {', '.join(sorted(ns, key=int))} ({set_aside[fn + '__mutmut_' + ns[0]].name})"
-              for fn, ns in by_function.items()]
+    lines += [f"- `{fn}`: mutants {', '.join(ns)} ({set_aside[fn + '__mutmut_' + ns[0]].name})"
+              for fn, ns in _by_function(set_aside).items()]
     DOC.write_text("\n".join(lines) + "\n")
+
+
+def _by_function(mutants) -> dict[str, list[str]]:
+    """Function name -> the numbers of its mutants, in order."""
+    out: dict[str, list[str]] = {}
+    for name in sorted(mutants, key=lambda n: (n.rsplit("__mutmut_", 1)[0], int(n.rsplit("__mutmut_", 1)[1]))):
+        fn, number = name.rsplit("__mutmut_", 1)
+        out.setdefault(fn, []).append(number)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
