@@ -22,7 +22,7 @@ PARALLEL = 3
 def fault_runs(request):
     """The suite run of every fault selected in this session, started together."""
     names = [item.callspec.params["name"] for item in request.session.items
-             if item.module is request.module and hasattr(item, "callspec") and "name" in item.callspec.params]
+             if getattr(item, "module", None) is request.module and hasattr(item, "callspec") and "name" in item.callspec.params]
     with ThreadPoolExecutor(PARALLEL) as pool:
         yield {n: pool.submit(fault_matrix.run_fault, n, ROOT, FAST) for n in names}
 
