@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import ledger
-from .allure_meta import scenario_requirements
-
-from ..exit_codes import EXIT_ERROR, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_NOTHING_RAN, EXIT_PASS
 from ..errors import ProductFailure
+from ..exit_codes import EXIT_ERROR, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_NOTHING_RAN, EXIT_PASS
 from ..verdict import Inconclusive
+from .allure_meta import scenario_requirements
 
 VERDICTS = ("pass", "fail", "inconclusive", "error", "not applicable")
 
