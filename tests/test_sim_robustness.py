@@ -5,20 +5,13 @@ import time
 
 import pytest
 
-from tsconform.driver import Driver, EmbeddedSim, LoopThread
+from tsconform.driver import Driver, EmbeddedSim
 from tsconform.profile import Profile
 from tsconform.sim import tserver
 from tsconform.tlib import codec
 from tsconform.tlib.model import Attr, KVList, Message, MessageType as M
 
 from .rawsock import closed_by_peer, connect
-
-
-@pytest.fixture(scope="module")
-def loop():
-    lt = LoopThread()
-    yield lt
-    lt.close()
 
 
 @pytest.fixture

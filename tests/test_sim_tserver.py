@@ -7,18 +7,11 @@ import sys
 
 import pytest
 
-from tsconform.driver import Driver, EmbeddedSim, LoopThread
+from tsconform.driver import Driver, EmbeddedSim
 from tsconform.profile import Profile
 from tsconform.tlib import codec
 from tsconform.tlib.model import Attr, KVList, Message, MessageType as M
 from tsconform.tlib.session import TLibLinkError, TLibSession, TLibTimeout
-
-
-@pytest.fixture(scope="module")
-def loop():
-    lt = LoopThread()
-    yield lt
-    lt.close()
 
 
 def make_driver(loop, **options):

@@ -19,7 +19,7 @@ import steps.test_hot_desking  # noqa: F401
 from tsconform.dissect import Pdu
 from tsconform.dissect.pdu import Dissection
 from tsconform.dissect.samples import csta_xml
-from tsconform.driver import Call, Driver, Exchange, LoopThread, Target
+from tsconform.driver import Call, Driver, Exchange, Target
 from tsconform.profile import Profile
 from tsconform.tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 from tsconform.tlib.session import TLibSession
@@ -184,13 +184,6 @@ def find_step(text: str):
     hits = [(c, c.parser.parse_arguments(text)) for c in then_steps() if c.parser.is_matching(text)]
     assert len(hits) == 1, f"{len(hits)} Then steps match {text!r}"
     return hits[0]
-
-
-@pytest.fixture(scope="module")
-def loop():
-    lt = LoopThread()
-    yield lt
-    lt.close()
 
 
 def call_step(loop, text: str, state: dict):
