@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
+import filecmp
 import fnmatch
 import json
+import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,13 +93,25 @@ class MutantSource:
                                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         return self._funcs[module]
 
-    def rule_for(self, mutant: str) -> Rule | None:
+    def pair(self, mutant: str):
+        """(original, mutated) function of a mutant, or (None, None) if mutmut wrote neither."""
         module, _, func = mutant.rpartition(".")
         funcs = self.functions(module)
-        orig, mutated = funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"), funcs.get(func)
+        return funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"), funcs.get(func)
+
+    def rule_for(self, mutant: str) -> Rule | None:
+        orig, mutated = self.pair(mutant)
         if orig is None or mutated is None:
             return None
         return DETAIL if _blanked(orig) == _blanked(mutated) else None
+
+    def diff(self, mutant: str) -> str:
+        """The mutant's changed lines, '-' then '+', joined on one line."""
+        orig, mutated = self.pair(mutant)
+        if orig is None or mutated is None:
+            return "(no source under mutants/)"
+        old, new = (ast.unparse(f).splitlines()[1:] for f in (orig, mutated))  # without the def line
+        return " / ".join(" ".join(ln.split()) for ln in difflib.ndiff(old, new) if ln[:1] in "+-")
 
 
 def _blanked(fn) -> str:
@@ -107,10 +123,6 @@ def _blanked(fn) -> str:
 def refresh_copies() -> None:
     """mutmut copies the sources it does not mutate (the checks, the driver) only once; copy
     them again, so that a later run judges with today's checks."""
-    import filecmp
-    import shutil
-    import tomllib
-
     mutated = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"])
     for src in (ROOT / "src").rglob("*.py"):
         rel = src.relative_to(ROOT)
@@ -122,13 +134,6 @@ def refresh_copies() -> None:
 def statuses() -> dict[str, str]:
     out = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True).stdout
     return dict(ln.strip().rsplit(": ", 1) for ln in out.splitlines() if ": " in ln)
-
-
-def diff(name: str) -> str:
-    """The mutant's changed lines, '-' then '+', joined on one line."""
-    out = subprocess.run([*MUTMUT, "show", name], cwd=ROOT, capture_output=True, text=True).stdout
-    return " / ".join(" ".join(ln.split()) for ln in out.splitlines()
-                      if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
 
 
 def write_docs(score_line: str, set_aside: dict[str, Rule], survivors: dict[str, tuple[str, str]]) -> None:
@@ -180,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             if rule:
                 set_aside[name] = rule
             else:
-                survivors[name] = (status, diff(name))
+                survivors[name] = (status, source.diff(name))
     judged = len(killed) + len(survivors)
     score = 100.0 * len(killed) / judged if judged else 0.0
     score_line = (f"Mutation score {score:.1f} %: {len(killed)} killed of {judged} judged; "

@@ -78,8 +78,6 @@ def _run(args) -> int:
         return EXIT_ERROR
     pargs = [str(suite / "steps"), f"--rootdir={suite}", "-q", "--no-header", "-p", "no:cacheprovider",
              f"--alluredir={args.alluredir}"]
-    # cleaned here, once: with xdist every worker would clean it, and remove the others' results
-    shutil.rmtree(args.alluredir, ignore_errors=True)
     if args.workers:
         pargs += ["-n", str(args.workers)]
     if args.tserver:
@@ -104,6 +102,8 @@ def _run(args) -> int:
     if problem:
         print(f"tsconform run: {problem}", file=sys.stderr)
         return EXIT_ERROR
+    # cleaned here, once: with xdist every worker would clean it, and remove the others' results
+    shutil.rmtree(args.alluredir, ignore_errors=True)
     collector = VerdictCollector(json_path=args.verdicts_json)
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from . import checks, ledger, observation
-from .errors import TestSystemError
 from .capture.scenario import ScenarioCapture
+from .errors import TestSystemError
 from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M

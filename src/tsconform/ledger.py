@@ -49,7 +49,7 @@ def event_rows(msg: Message, attr: str | None = None, *, keyed: bool | None = No
     event = spec.EVENTS[msg[Attr.PrivateMsgID]]
     if attr is None:
         return [event.req_id]
-    return [_row_id(event.req_id, a) for a in event.attributes
+    return [row_id(event.req_id, a) for a in event.attributes
             if a.name == attr and (keyed is None or bool(a.key) == keyed)]
 
 
@@ -69,7 +69,7 @@ def request_rows(request: Message) -> list[str]:
         else:
             carried = ext is None
         if carried:
-            rows.append(_row_id(service.req_id, a))
+            rows.append(row_id(service.req_id, a))
     return rows
 
 
@@ -85,5 +85,6 @@ def judging(row_ids: Iterable[str]):
     record(rows, "pass")
 
 
-def _row_id(req_id: str, a: spec.AttrRow) -> str:
+def row_id(req_id: str, a: spec.AttrRow) -> str:
+    """The traceability row of an attribute row of the catalogue, e.g. `HD-SVC-1/Extensions[HOST_DN]`."""
     return f"{req_id}/{a.name}" + (f"[{a.key}]" if a.key else "")

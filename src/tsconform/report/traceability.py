@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pytest_bdd.parser import FeatureParser
 
-from .. import spec
+from .. import ledger, spec
 
 _SEVERITY = ("pass", "not applicable", "inconclusive", "fail", "error")
 
@@ -39,8 +39,8 @@ def seed_rows() -> list[Row]:
         for item in table.values():
             rows.append(Row(item.req_id, f"{kind.title()} {item.number}: {item.title}", item.req_id))
             for a in item.attributes:
-                rows.append(Row(f"{item.req_id}/{a.name}" + (f"[{a.key}]" if a.key else ""),
-                                f"{a.name}: {a.meaning}", item.req_id, attribute=True))
+                rows.append(Row(ledger.row_id(item.req_id, a), f"{a.name}: {a.meaning}", item.req_id,
+                                attribute=True))
     for e in spec.ERRORS.values():
         origin = "documented by the seed" if e.documented else "defined by the suite"
         rows.append(Row(e.req_id, f"Error ({origin}): {e.precondition}", e.req_id))

@@ -351,8 +351,7 @@ class CstaSwitchLink:
     # ------------------------------------------------------------ from the switch
     def _on_request(self, ep: CstaEndpoint, invoke_id: int, msg: CstaMessage) -> None:  # pragma: no mutate block (transport)
         if msg.name == "SystemStatus":
-            ep.respond(invoke_id, svc.response("SystemStatusResponse", None, self.d.namespace),
-                       "SystemStatusResponse")
+            ep.respond(invoke_id, svc.response("SystemStatusResponse", None, self.d.namespace))
             if self._status_seen:
                 self._status_seen.set()
             return

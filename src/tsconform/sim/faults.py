@@ -154,12 +154,6 @@ def _switch_code_for_foreign_connid(server, client, msg):
     return [(0.0, client, msg)]
 
 
-def _release_without_account_code(server, client, msg):
-    if msg.type == M.EventReleased:
-        msg = _without(msg, Attr.UserData, Attr.Extensions)
-    return [(0.0, client, msg)]
-
-
 class _Discard:
     """A writer that sends nowhere: the T-Server acts for a client that is not there."""
 
@@ -255,7 +249,8 @@ _FAULTS = (
           outbound=_switch_code_for_foreign_connid),
     Fault("release-without-account-code", "EventReleased of a call with an account code carries it neither in "
           "UserData nor in Extensions, whatever accode-data says", ("ACC-EVT-501",), "expected key 'AccountCode'",
-          outbound=_release_without_account_code),
+          outbound=_changed(lambda m: m.type == M.EventReleased,
+                            lambda s, m: _without(m, Attr.UserData, Attr.Extensions))),
 )
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}

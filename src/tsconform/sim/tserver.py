@@ -351,9 +351,8 @@ class TServer:
         attrs: dict = {Attr.PrivateMsgID: number, Attr.ThisDN: ev.device}
         if ev.call_id:
             attrs[Attr.ConnID] = self._conn_id(ev.call_id)
-        if number in (1, 2):
-            if ev.other:
-                attrs[Attr.OtherDN] = ev.other
+        if number in (1, 2) and ev.other:
+            attrs[Attr.OtherDN] = ev.other
         if number == 501:
             attrs[Attr.PrivateID] = 0
             attrs[Attr.Extensions] = KVList([(str(self.options["accode-name"]), ev.data["code"])])
