@@ -29,6 +29,7 @@ STOPPED = pytest.StashKey[bool]()  # a step raised: the scenario ended there
 INCONCLUSIVE = pytest.StashKey[list]()  # the inconclusive checks of the scenario, with their reasons
 
 KEEP_RUNS = 10  # capture directories kept under captures/
+RUN_DIR = "tsconform_run_dir"  # the key of the run's capture directory in an xdist worker's input
 DEFAULT_PROFILE = os.path.join(os.path.dirname(__file__), "profiles", "sim.yaml")
 
 
@@ -103,12 +104,29 @@ def capture_setup(pytestconfig, profile):
         mode, reason = scenario_capture.resolve_mode(cap["mode"], cap["interface"])
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    base = Path(cap["dir"])
-    for old in sorted(base.glob("run-*"))[:-(KEEP_RUNS - 1)]:  # keep the last runs only
-        shutil.rmtree(old, ignore_errors=True)
-    run_dir = base / f"{time.strftime('run-%Y%m%d-%H%M%S')}-{os.getpid()}"
     pytestconfig._tsconform_capture = f"{mode} ({reason})"
-    return mode, reason, run_dir
+    return mode, reason, _run_dir(pytestconfig, Path(cap["dir"]))
+
+
+def _run_dir(config, base: Path) -> Path:
+    """This run's capture directory, named and the older runs pruned once per run: by the
+    xdist controller, which hands it to every worker, so that workers share one directory and
+    never prune each other's."""
+    given = getattr(config, "workerinput", {}).get(RUN_DIR)
+    if given:
+        return Path(given)
+    if not hasattr(config, "_tsconform_run_dir"):
+        for old in sorted(base.glob("run-*"))[:-(KEEP_RUNS - 1)]:  # keep the last runs only
+            shutil.rmtree(old, ignore_errors=True)
+        config._tsconform_run_dir = base / f"{time.strftime('run-%Y%m%d-%H%M%S')}-{os.getpid()}"
+    return config._tsconform_run_dir
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist controller: every worker writes its captures into the run's one directory."""
+    base = Path(_load_profile(node.config).data["target"]["capture"]["dir"])
+    node.workerinput[RUN_DIR] = str(_run_dir(node.config, base))
 
 
 @pytest.fixture

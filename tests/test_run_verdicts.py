@@ -93,7 +93,35 @@ def test_a_parallel_run_gives_what_a_serial_run_gives(tmp_path):
                           for v in json.loads((d / "v.json").read_text()))
         results = sorted((r["name"], r["status"], len(r.get("steps", []))) for r in allure_results(d))
         pcaps = sorted(p.name for p in (d / "captures").glob("run-*/*.pcap*"))
+        run_dirs = [p.name for p in (d / "captures").glob("run-*")]
+        assert len(run_dirs) == 1, f"{label}: one capture directory per run, not {run_dirs}"
         matrix = (d / "traceability.md").read_text()
         out[label] = verdicts, results, pcaps, matrix
     assert len(out["serial"][0]) == 17 and len(out["serial"][2]) == 17
     assert out["parallel"] == out["serial"]
+
+
+def test_workers_share_the_run_directory_and_prune_nothing(tmp_path):
+    """Old capture directories are pruned once, by whoever names the run's directory; a worker
+    given that name by the xdist controller prunes nothing (with more workers than runs kept,
+    workers used to delete each other's captures)."""
+    import conftest
+
+    base = tmp_path / "captures"
+    for i in range(conftest.KEEP_RUNS + 3):
+        (base / f"run-20260101-0000{i:02d}-1").mkdir(parents=True)
+
+    class Config:
+        pass
+
+    controller = Config()
+    run_dir = conftest._run_dir(controller, base)
+    assert conftest._run_dir(controller, base) == run_dir
+    assert len(list(base.glob("run-*"))) == conftest.KEEP_RUNS - 1
+    run_dir.mkdir()
+    for i in range(5):
+        (base / f"run-20260101-0001{i:02d}-2").mkdir()
+    worker = Config()
+    worker.workerinput = {conftest.RUN_DIR: str(run_dir)}
+    assert conftest._run_dir(worker, base) == run_dir
+    assert len(list(base.glob("run-*"))) == conftest.KEEP_RUNS + 5
