@@ -5,11 +5,13 @@ import asyncio
 
 import pytest
 
-from tsconform.csta import Dialect, account_codes, errors, events, private, services, session
+from tsconform.csta import Dialect, account_codes, devices, errors, events, private, services, session
 from tsconform.csta.framing import (
     EVENT_INVOKE_ID, MAX_FRAME, CstaFrameError, FrameDecoder, InvokeIds, encode_frame, read_frame)
 from tsconform.csta.services import ConnectionID
-from tsconform.csta.xml import APPL_SESSION, ED2, ED3, ED4, ED6, CstaXmlError, document, namespace_uri, parse
+from tsconform.csta.events import parse_event
+from tsconform.csta.xml import (APPL_SESSION, AVAYA, ED2, ED3, ED4, ED6, Accepted, CstaXmlError, document,
+                                namespace_uri, parse)
 
 # The real OpenScape Voice frame of the domain notes, with the callID shortened.
 MAKE_CALL_RESPONSE = (
@@ -110,14 +112,49 @@ def test_namespaces_emitted(edition, uri):
     assert Dialect(edition).namespace == uri
 
 
-def test_ed2_accepted_unknown_refused():
-    assert parse(document("SystemStatus", {"systemStatus": "normal"}, ED2)).namespace == ED2
+@pytest.mark.parametrize("uri", [ED2, ED3, ED4, ED6, "http://www.ecma.ch/standards/ecma-323/csta/ed6",
+                                 "http://www.ecma-international.org/standards/ecma-323/csta/ed5",
+                                 ED3 + "/priv6", AVAYA, ""])
+def test_editions_on_both_hosts_vendor_uris_and_none_accepted(uri):
+    assert parse(document("SystemStatus", {"systemStatus": "normal"}, uri or None)).namespace == uri
+
+
+def test_unknown_namespaces_refused():
     with pytest.raises(ValueError):
         namespace_uri("ed5")
+    for uri in ("urn:other", "http://www.ecma-international.org/standards/ecma-323/csta/ed7",
+                "http://www.ecma-international.org/standards/ecma-323/csta/ed4x", "http://example.com/csta/ed4"):
+        with pytest.raises(CstaXmlError, match="not a known CSTA namespace"):
+            parse(document("MonitorStart", None, uri))
     with pytest.raises(CstaXmlError, match="not a known CSTA namespace"):
-        parse(b'<MonitorStart xmlns="urn:other"/>')
+        parse(b"<MonitorStart/>", accept=Accepted(none=False))
+
+
+def test_soap_envelope_opened():
+    doc = (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Header/><e:Body>'
+           b'<c:MonitorStop xmlns:c="' + ED6.encode() + b'"><c:monitorCrossRefID>7</c:monitorCrossRefID>'
+           b'</c:MonitorStop></e:Body></e:Envelope>')
+    msg = parse(doc)
+    assert (msg.name, msg.namespace, msg["monitorCrossRefID"]) == ("MonitorStop", ED6, "7")
+    with pytest.raises(CstaXmlError, match="no message in its Body"):
+        parse(b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body/></e:Envelope>')
     with pytest.raises(CstaXmlError, match="not a known CSTA namespace"):
-        parse(b"<MonitorStart/>")
+        parse(b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><x xmlns="urn:o"/>'
+              b'</e:Body></e:Envelope>')
+
+
+@pytest.mark.parametrize("ident, dn", [("5001", "5001"), ("N<302118840100>;noa=nk", "302118840100"),
+                                       ("N<5001>", "5001"), ("5001:CM1:10.0.0.1:0", "5001"),
+                                       ("N<+4930123>;noa=intl", "+4930123")])
+def test_device_identifiers_give_the_dn(ident, dn):
+    ev = parse_event(parse(events.call_event("DeliveredEvent", "7", services.ConnectionID("0001", ident),
+                                             calling=ident, called="6001", alerting=ident)))
+    assert ev.connection.device_id == dn and ev.devices["callingDevice"] == dn
+    assert services.monitor_start_device(parse(services.monitor_start(ident))) == dn
+    for form in devices.FORMS:
+        assert devices.dn(devices.identifier(dn, form)) == dn
+    with pytest.raises(devices.DeviceFormError):
+        devices.identifier(dn, "other")
 
 
 # ---------------------------------------------------------------- untrusted XML

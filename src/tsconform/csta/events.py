@@ -17,7 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from . import private
+from . import devices, private
 from .account_codes import parse_account_info
 from .services import ConnectionID, connection_of
 from .xml import DEFAULT_NAMESPACE, CstaMessage, CstaXmlError, document, local
@@ -100,8 +100,8 @@ def _device_text(msg: CstaMessage, role: str) -> str | None:
     if el is None:
         return None
     ident = msg.find("deviceIdentifier", el)
-    text = (ident.text if ident is not None else el.text) or ""
-    return text.strip() or None
+    text = ((ident.text if ident is not None else el.text) or "").strip()
+    return devices.dn(text) if text else None
 
 
 def parse_event(msg: CstaMessage) -> EventInfo:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import devices
 from .xml import DEFAULT_NAMESPACE, CstaMessage, CstaXmlError, document
 
 # Requests whose one parameter is a ConnectionID, and the element that carries it.
@@ -41,7 +42,7 @@ def connection_of(msg: CstaMessage, path: str) -> ConnectionID:
     call_id, device_id = msg.get(f"{path}/callID"), msg.get(f"{path}/deviceID")
     if not call_id and not device_id:
         raise CstaXmlError(f"{msg.name} {path} has neither callID nor deviceID")
-    return ConnectionID(call_id or None, device_id or None)
+    return ConnectionID(call_id or None, devices.dn(device_id) if device_id else None)
 
 
 def required(msg: CstaMessage, path: str) -> str:
@@ -62,7 +63,7 @@ def monitor_start(device: str, ns: str = DEFAULT_NAMESPACE) -> bytes:
 
 
 def monitor_start_device(msg: CstaMessage) -> str:
-    return required(msg, "monitorObject/deviceObject")
+    return devices.dn(required(msg, "monitorObject/deviceObject"))
 
 
 def monitor_start_response(xref: str, ns: str = DEFAULT_NAMESPACE) -> bytes:
@@ -75,7 +76,7 @@ def make_call(calling: str, called: str, ns: str = DEFAULT_NAMESPACE) -> bytes:
 
 
 def parse_make_call(msg: CstaMessage) -> tuple[str, str]:
-    return required(msg, "callingDevice"), required(msg, "calledDirectoryNumber")
+    return devices.dn(required(msg, "callingDevice")), devices.dn(required(msg, "calledDirectoryNumber"))
 
 
 def make_call_response(conn: ConnectionID, ns: str = DEFAULT_NAMESPACE) -> bytes:

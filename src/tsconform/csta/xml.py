@@ -9,6 +9,7 @@ document over the size limit, with a CstaXmlError that says which.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -25,8 +26,52 @@ ED6 = "http://www.ecma-international.org/standards/ecma-323/csta/ed6"
 APPL_SESSION = "http://www.ecma-international.org/standards/ecma-354/appl_session"
 EDITIONS = {"ed3": ED3, "ed4": ED4, "ed6": ED6}  # what the project emits
 DEFAULT_NAMESPACE = ED4
-CSTA_NAMESPACES = frozenset({ED2, ED3, ED4, ED6})  # what it accepts
+CSTA_NAMESPACES = frozenset({ED2, ED3, ED4, ED6})  # the canonical URIs (docs/protocol.md)
 KNOWN_NAMESPACES = CSTA_NAMESPACES | {APPL_SESSION}
+AVAYA = "http://www.avaya.com/csta"
+VENDOR_NAMESPACES = frozenset({AVAYA})  # vendor namespaces whose roots are CSTA messages
+SOAP_ENVELOPES = frozenset({"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"})
+_CSTA_URI = re.compile(r"http://www\.(?:ecma\.ch|ecma-international\.org)/standards/ecma-323/csta/"
+                       r"ed([2-6])(?:/[A-Za-z0-9._~-]+)*/?")
+
+
+def edition(uri: str) -> str | None:
+    """The ECMA-323 edition a namespace URI names, on either host and with any vendor's protocol
+    suffix after it (Avaya negotiates `.../csta/ed3/priv6`); None for any other URI.
+
+    >>> edition(ED6), edition("http://www.ecma.ch/standards/ecma-323/csta/ed6"), edition(ED3 + "/priv6")
+    ('ed6', 'ed6', 'ed3')
+    >>> edition("urn:other"), edition(APPL_SESSION)
+    (None, None)
+    """
+    m = _CSTA_URI.fullmatch(uri)
+    return f"ed{m.group(1)}" if m else None
+
+
+class Accepted:
+    """The root namespaces a receiver accepts: every CSTA edition ed2 to ed6 on both hosts
+    (with a vendor protocol suffix or not), ECMA-354, the vendor namespaces, and, unless
+    told otherwise, a root with no namespace at all (OpenScape Voice answers the session start
+    so). `ns in accepted` tests one.
+
+    >>> "" in DEFAULT_ACCEPT, AVAYA in DEFAULT_ACCEPT, "" in Accepted(none=False), "urn:x" in DEFAULT_ACCEPT
+    (True, True, False, False)
+    """
+
+    def __init__(self, none: bool = True, vendors: frozenset[str] = VENDOR_NAMESPACES, session: bool = True):
+        self.none, self.vendors, self.session = none, frozenset(vendors), session
+
+    def __contains__(self, ns: str) -> bool:
+        if not ns:
+            return self.none
+        return edition(ns) is not None or ns in self.vendors or (self.session and ns == APPL_SESSION)
+
+    def __repr__(self) -> str:
+        return (f"Accepted(CSTA ed2-ed6{', ECMA-354' if self.session else ''}"
+                f"{''.join(', ' + v for v in sorted(self.vendors))}{', no namespace' if self.none else ''})")
+
+
+DEFAULT_ACCEPT = Accepted()
 MAX_XML = MAX_FRAME - HEADER_SIZE
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -158,10 +203,15 @@ def _as_dict(el: ET.Element) -> Any:
     return out
 
 
-def parse(data: bytes, max_size: int = MAX_XML, accept=KNOWN_NAMESPACES) -> CstaMessage:
+def parse(data: bytes, max_size: int = MAX_XML, accept=DEFAULT_ACCEPT) -> CstaMessage:
     """Parse an untrusted document: no DTD, no entities, no external references.
 
-    accept: namespaces allowed on the root element (None: any).
+    accept: the namespaces allowed on the root element (any container, an :class:`Accepted`,
+    or None for any). A SOAP envelope is opened: the message is the first element of its Body.
+
+    >>> parse(b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    ...       b'<MonitorStop xmlns="' + ED4.encode() + b'"/></s:Body></s:Envelope>').name
+    'MonitorStop'
     """
     if len(data) > max_size:
         raise CstaXmlError(f"document of {len(data)} bytes exceeds the limit of {max_size}")
@@ -179,7 +229,17 @@ def parse(data: bytes, max_size: int = MAX_XML, accept=KNOWN_NAMESPACES) -> Csta
         raise CstaXmlError(f"unsafe XML: {exc.__class__.__name__}") from None
     except ET.ParseError as exc:
         raise CstaXmlError(f"not well-formed XML ({exc})") from None
+    if ns_of(root.tag) in SOAP_ENVELOPES and local(root.tag) == "Envelope":
+        root = _soap_body(root)
     if accept is not None and ns_of(root.tag) not in accept:
         raise CstaXmlError(f"root element {local(root.tag)} is in namespace "
                            f"{ns_of(root.tag) or '(none)'!r}, not a known CSTA namespace")
     return CstaMessage(root)
+
+
+def _soap_body(envelope: ET.Element) -> ET.Element:
+    body = next((c for c in envelope if local(c.tag) == "Body"), None)
+    message = next(iter(body), None) if body is not None else None
+    if message is None:
+        raise CstaXmlError("a SOAP envelope with no message in its Body")
+    return message
