@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from . import checks, ledger, observation
 from .capture.scenario import ScenarioCapture
-from .errors import TestSystemError
+from .errors import TestSystemTimeout, UsageError
 from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
@@ -41,7 +41,7 @@ class LoopThread:
             return fut.result(timeout)
         except TimeoutError:
             fut.cancel()
-            raise TimeoutError(f"test system: operation did not finish within {timeout:.0f} s") from None
+            raise TestSystemTimeout(f"test system: operation did not finish within {timeout:.0f} s") from None
 
     def close(self) -> None:
         async def cancel_all():
@@ -55,10 +55,6 @@ class LoopThread:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(5)
-
-
-class UsageError(TestSystemError, ValueError):
-    """A target or option the suite cannot use."""
 
 
 @dataclass

@@ -12,6 +12,8 @@ import socket
 import struct
 from array import array
 
+from ..errors import UsageError
+
 ETH_IPV4, ETH_IPV6 = b"\x08\x00", b"\x86\xdd"
 _FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
 
@@ -47,7 +49,7 @@ def tcp_packet(src: tuple[str, int], dst: tuple[str, int], *, seq: int, ack: int
     """One Ethernet frame carrying a TCP segment from src to dst ((host, port) pairs)."""
     sip, dip = resolve(src[0]), resolve(dst[0])
     if sip.version != dip.version:
-        raise ValueError(f"address families differ: {sip} and {dip}")
+        raise UsageError(f"address families differ: {sip} and {dip}")
     bits = 0
     for f in flags:
         bits |= _FLAG_BITS[f]

@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Callable
 
+from ..errors import UsageError
 from .packets import tcp_packet
 from .pcap_file import PcapFileWriter
 
@@ -80,7 +81,7 @@ class PcapRecorder:
     # Called with the lock held.
     def _check_open(self) -> None:
         if self.closed:
-            raise ValueError(f"recorder for {self.path} is closed")
+            raise UsageError(f"recorder for {self.path} is closed")
 
     def _emit(self, src, dst, seq, ack, flags, payload=b"") -> None:
         self._ip_id = (self._ip_id + 1) & 0xFFFF
@@ -111,7 +112,7 @@ class Flow:
         with self.rec._lock:
             self.rec._check_open()
             if self.closed:
-                raise ValueError(f"flow {self.client} -> {self.server} is closed")
+                raise UsageError(f"flow {self.client} -> {self.server} is closed")
             src, dst = self._ends(from_client)
             data = bytes(data)
             for off in range(0, len(data), mss):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dissect import CaptureError, Dissection, Pdu, read_capture
+from ..errors import TestSystemError, UsageError
 from .recorder import PcapRecorder
 from .redact import redact_file
 from .sniffer import LIVE, RECORDER, LiveCapture, capture_mode
@@ -32,7 +33,7 @@ def resolve_mode(wanted: str, iface: str) -> tuple[str, str]:
     if wanted == LIVE:
         cm = capture_mode(iface)
         if cm.mode != LIVE:
-            raise ValueError(f"capture mode 'live' is not possible here: {cm.reason}")
+            raise UsageError(f"capture mode 'live' is not possible here: {cm.reason}")
         return LIVE, cm.reason
     return wanted, {"recorder": "recording relays in front of the T-Server and the switch",
                     "pcap": "the profile's pcap, written by the user's own capture",
@@ -116,5 +117,5 @@ class ScenarioCapture:
             time.sleep(0.02)
 
 
-class CaptureUnavailable(Exception):
+class CaptureUnavailable(TestSystemError):
     """The scenario has no capture to read (mode none, or the file is missing or unreadable)."""

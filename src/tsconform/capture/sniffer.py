@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..errors import ToolError
+
 LIVE, RECORDER = "live", "recorder"
 CAP_NET_RAW = 13
 
@@ -102,7 +104,7 @@ class LiveCapture:
         self._sniffer.start()
         if not started.wait(self.start_timeout):
             self.stop()
-            raise RuntimeError(f"live capture on {self.iface} did not start")
+            raise ToolError(f"live capture on {self.iface} did not start")
         return self
 
     def _write(self, pkt) -> None:

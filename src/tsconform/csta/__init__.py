@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from .errors import CstaError  # noqa: F401
 from .framing import CstaFrameError, Frame, FrameDecoder, InvokeIds, encode_frame, read_frame  # noqa: F401
 from .private import DEFAULT_PRIVATE_NAMESPACE, ESCAPE_NAMES
@@ -27,6 +28,6 @@ class Dialect:
     def __post_init__(self):
         object.__setattr__(self, "namespace", namespace_uri(self.namespace))
         if self.escape_name not in ESCAPE_NAMES:
-            raise ValueError(f"escape_name must be one of {ESCAPE_NAMES}, got {self.escape_name!r}")
+            raise UsageError(f"escape_name must be one of {ESCAPE_NAMES}, got {self.escape_name!r}")
         if not self.private_namespace:
-            raise ValueError("the private namespace must not be empty")
+            raise UsageError("the private namespace must not be empty")

@@ -12,6 +12,7 @@ import logging
 import re
 from typing import Callable
 
+from ..errors import ProductFailure
 from .errors import CstaError, error_document, parse_error
 from .framing import EVENT_INVOKE_ID, HEADER_SIZE, MAX_FRAME, CstaFrameError, Frame, InvokeIds, encode_frame, read_frame
 from .xml import CstaMessage, CstaXmlError, parse
@@ -22,11 +23,11 @@ DEFAULT_BACKLOG = 1 << 20  # bytes queued towards a peer that does not read
 FRAME_TIMEOUT = 10.0  # seconds a started frame may take to arrive completely
 
 
-class CstaTimeout(Exception):
-    """No response to a request in time."""
+class CstaTimeout(ProductFailure):
+    """No response to a request in time: the peer did not answer."""
 
 
-class CstaClosed(ConnectionError):
+class CstaClosed(ProductFailure, ConnectionError):
     """The connection ended while a request awaited its response."""
 
 

@@ -10,6 +10,7 @@ category ``systemResourceAvailibility``; that spelling is emitted, and the corre
 """
 from __future__ import annotations
 
+from ..errors import TestSystemError, UsageError
 from .xml import DEFAULT_NAMESPACE, CstaMessage, CstaXmlError, document, local
 
 ROOT = "CSTAErrorCode"
@@ -20,8 +21,9 @@ CATEGORIES = ("operation", "security", "stateIncompatibility", SYSTEM_RESOURCE,
 ALIASES = {"systemResourceAvailability": SYSTEM_RESOURCE}
 
 
-class CstaError(Exception):
-    """A CSTAErrorCode received in answer to a request."""
+class CstaError(TestSystemError):
+    """A CSTAErrorCode received in answer to a request; the switch link turns it into a
+    refusal, so one that reaches a scenario is the test system's problem."""
 
     def __init__(self, category: str, value: str, request: str = ""):
         super().__init__(f"{request + ': ' if request else ''}CSTAErrorCode {category}/{value}")
@@ -31,7 +33,7 @@ class CstaError(Exception):
 def canonical(category: str) -> str:
     category = ALIASES.get(category, category)
     if category not in CATEGORIES:
-        raise ValueError(f"{category!r} is not a CSTAErrorCode category; expected one of {', '.join(CATEGORIES)}")
+        raise UsageError(f"{category!r} is not a CSTAErrorCode category; expected one of {', '.join(CATEGORIES)}")
     return category
 
 

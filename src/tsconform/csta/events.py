@@ -17,6 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from ..errors import UsageError
 from . import devices, private
 from .account_codes import parse_account_info
 from .services import ConnectionID, connection_of
@@ -82,9 +83,9 @@ def recording_event(name: str, xref: str, conn: ConnectionID, message: str, resu
                     ns: str = DEFAULT_NAMESPACE, private_ns: str = private.DEFAULT_PRIVATE_NAMESPACE) -> bytes:
     """RecordEvent (resumed=True adds the recordingResumed marker), StopEvent, SuspendRecordEvent."""
     if name not in RECORDING_EVENTS:
-        raise ValueError(f"{name} is not one of {RECORDING_EVENTS}")
+        raise UsageError(f"{name} is not one of {RECORDING_EVENTS}")
     if resumed and name != "RecordEvent":
-        raise ValueError("only a RecordEvent reports a resumption")
+        raise UsageError("only a RecordEvent reports a resumption")
     content: dict = {"monitorCrossRefID": xref, "connection": conn.content(), "message": message}
     if resumed:
         content.update(private.private_data(private.resumed_marker(private_ns)))

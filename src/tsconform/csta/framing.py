@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from ..errors import ProductFailure
+from ..errors import ProductFailure, ToolError, UsageError
 
 HEADER_SIZE = 8
 FORMAT = b"\x00\x00"
@@ -46,7 +46,7 @@ class Frame:
 def _invoke_text(invoke_id: int | str) -> bytes:
     text = f"{invoke_id:04d}" if isinstance(invoke_id, int) else str(invoke_id)
     if len(text) != 4 or not text.isdigit() or not text.isascii():
-        raise ValueError(f"invoke ID must be 0..9999 (4 decimal digits), got {invoke_id!r}")
+        raise UsageError(f"invoke ID must be 0..9999 (4 decimal digits), got {invoke_id!r}")
     return text.encode("ascii")
 
 
@@ -54,7 +54,7 @@ def encode_frame(invoke_id: int | str, xml: bytes, max_frame: int = MAX_FRAME) -
     """Header plus XML; ValueError when the frame would exceed the limit."""
     length = HEADER_SIZE + len(xml)
     if length > min(max_frame, MAX_FRAME):
-        raise ValueError(f"frame of {length} bytes exceeds the limit of {min(max_frame, MAX_FRAME)}")
+        raise UsageError(f"frame of {length} bytes exceeds the limit of {min(max_frame, MAX_FRAME)}")
     return FORMAT + length.to_bytes(2, "big") + _invoke_text(invoke_id) + xml
 
 
@@ -172,7 +172,7 @@ class InvokeIds:
 
     def __init__(self, start: int = 1):
         if not 1 <= start <= self.LAST:
-            raise ValueError(f"start must be 1..{self.LAST}")
+            raise UsageError(f"start must be 1..{self.LAST}")
         self._next = start
 
     def next(self, in_use=()) -> int:
@@ -182,4 +182,4 @@ class InvokeIds:
             self._next = 1 if value == self.LAST else value + 1
             if value not in in_use:
                 return value
-        raise RuntimeError("all 9998 invoke IDs are awaiting a response")
+        raise ToolError("all 9998 invoke IDs are awaiting a response")

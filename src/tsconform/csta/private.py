@@ -26,6 +26,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from .xml import DEFAULT_NAMESPACE, CstaMessage, CstaXmlError, build, local
 
 DEFAULT_PRIVATE_NAMESPACE = "urn:tsconform:genesys-private:1"
@@ -51,14 +52,14 @@ def _element(name: str, guest: str, host: str | None, action: str, namespace: st
 def guest_extension(guest: str, host: str | None, action: str,
                     namespace: str = DEFAULT_PRIVATE_NAMESPACE) -> ET.Element:
     if action not in REQUEST_ACTIONS:
-        raise ValueError(f"action must be one of {REQUEST_ACTIONS}, got {action!r}")
+        raise UsageError(f"action must be one of {REQUEST_ACTIONS}, got {action!r}")
     return _element(EXTENSION, guest, host, action, namespace)
 
 
 def guest_event(guest: str, host: str | None, action: str,
                 namespace: str = DEFAULT_PRIVATE_NAMESPACE) -> ET.Element:
     if action not in EVENT_ACTIONS:
-        raise ValueError(f"action must be one of {EVENT_ACTIONS}, got {action!r}")
+        raise UsageError(f"action must be one of {EVENT_ACTIONS}, got {action!r}")
     return _element(EVENT, guest, host, action, namespace)
 
 
@@ -74,7 +75,7 @@ def private_data(element: ET.Element) -> dict:
 def escape_request(element: ET.Element, name: str = "Escape",
                    namespace: str = DEFAULT_NAMESPACE) -> ET.Element:
     if name not in ESCAPE_NAMES:
-        raise ValueError(f"Escape's root element is one of {ESCAPE_NAMES}, got {name!r}")
+        raise UsageError(f"Escape's root element is one of {ESCAPE_NAMES}, got {name!r}")
     return build(name, private_data(element), namespace)
 
 

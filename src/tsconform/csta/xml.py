@@ -16,7 +16,7 @@ from typing import Any
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from ..errors import ProductFailure
+from ..errors import ProductFailure, UsageError
 from .framing import HEADER_SIZE, MAX_FRAME
 
 ED2 = "http://www.ecma.ch/standards/ecma-323/csta/ed2"
@@ -84,13 +84,19 @@ class CstaXmlError(ProductFailure, ValueError):
         self.reason = reason
 
 
+class MissingElement(ProductFailure, KeyError):
+    """A document lacks an element its reader needs (``msg[path]``)."""
+
+    __str__ = Exception.__str__  # the message as given, not KeyError's quoted repr
+
+
 def namespace_uri(edition: str) -> str:
     """'ed3' | 'ed4' | 'ed6' or a full CSTA namespace URI -> the URI."""
     if edition in EDITIONS:
         return EDITIONS[edition]
     if edition in CSTA_NAMESPACES:
         return edition
-    raise ValueError(f"unknown CSTA namespace {edition!r}; use one of {', '.join(EDITIONS)} or a URI "
+    raise UsageError(f"unknown CSTA namespace {edition!r}; use one of {', '.join(EDITIONS)} or a URI "
                      f"from {', '.join(sorted(CSTA_NAMESPACES))}")
 
 
@@ -174,7 +180,7 @@ class CstaMessage:
     def __getitem__(self, path: str) -> str:
         value = self.get(path)
         if value is None:
-            raise KeyError(f"{self.name} has no {path}")
+            raise MissingElement(f"{self.name} has no {path}")
         return value
 
     def __contains__(self, path: str) -> bool:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import re
 
+from ..errors import ProductFailure
 from ..tlib import codec
 from . import csta_framing as cf
 from .pdu import DissectWarning, Pdu
 
 _TLIB_HEADER_AT = re.compile(re.escape(codec.MAGIC + bytes([codec.VERSION, 0])))
+
+
+class HeaderError(ProductFailure, ValueError):
+    """The bytes where a frame should start are no frame header: a malformed frame on the wire."""
 
 
 class Framer:
@@ -44,7 +49,7 @@ class Framer:
         while end - off >= hl:
             try:
                 length = self.frame_length(data, off)
-            except ValueError as exc:
+            except HeaderError as exc:
                 self._warn(frame, f"no {self.link} frame header in the stream from {self.src} "
                                   f"to {self.dst} ({exc}); skipping to the next header")
                 off = self._find(data, off + 1, frame)
@@ -105,10 +110,10 @@ class CstaFramer(Framer):
 
     def frame_length(self, data: bytes, off: int) -> int:
         if data[off] or data[off + 1]:
-            raise ValueError(f"format indicator {data[off:off + 2].hex()}, expected 0000")
+            raise HeaderError(f"format indicator {data[off:off + 2].hex()}, expected 0000")
         length = (data[off + 2] << 8) | data[off + 3]
         if length <= cf.HEADER_LEN:
-            raise ValueError(f"length {length} leaves no room for an XML document")
+            raise HeaderError(f"length {length} leaves no room for an XML document")
         return length
 
     def find_header(self, data: bytes, start: int) -> int:
@@ -142,7 +147,7 @@ class TlibFramer(Framer):
         try:
             return codec.check_header(data, off)[0]
         except codec.FrameError as exc:
-            raise ValueError(exc.reason) from None
+            raise HeaderError(exc.reason) from None
 
     def find_header(self, data: bytes, start: int) -> int:
         m = _TLIB_HEADER_AT.search(data, start)

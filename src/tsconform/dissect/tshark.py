@@ -14,6 +14,8 @@ from typing import Iterable
 
 from defusedxml.ElementTree import iterparse
 
+from ..errors import ToolError, ToolMissing
+
 LUA_DISSECTOR = Path(__file__).with_name("tsconform.lua")
 
 
@@ -28,7 +30,7 @@ def tshark_command(path: str | os.PathLike, *, tlib_ports: Iterable[int] = (),
     tshark gives to other protocols (7000 is Gryphon's, for one)."""
     exe = tshark_path()
     if exe is None:
-        raise FileNotFoundError("tshark is not installed")
+        raise ToolMissing("tshark is not installed")
     cmd = [exe, "-n", "-r", os.fspath(path), "-X", f"lua_script:{LUA_DISSECTOR}",
            "-o", "tsconform_csta.ports:" + ",".join(str(p) for p in csta_ports),
            "-o", f"tcp.try_heuristic_first:{'TRUE' if heuristic_first else 'FALSE'}"]
@@ -53,7 +55,7 @@ def tshark_pdus(path: str | os.PathLike, **ports) -> list[dict]:
         err = proc.stderr.read().decode(errors="replace")
         proc.stderr.close()
         if proc.wait() != 0:
-            raise RuntimeError(f"tshark failed ({proc.returncode}): {err.strip()}")
+            raise ToolError(f"tshark failed ({proc.returncode}): {err.strip()}")
     return pdus
 
 

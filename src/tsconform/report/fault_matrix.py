@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ToolError
 from ..sim.faults import FAULTS, Fault
 
 
@@ -52,7 +53,7 @@ def run_fault(name: str, suite: Path, profile: Path | None = None, timeout: floa
         proc = subprocess.run(cmd, cwd=suite, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         if not out.exists():
-            raise RuntimeError(f"suite run for fault {name} wrote no verdicts:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+            raise ToolError(f"suite run for fault {name} wrote no verdicts:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
         return FaultRun(FAULTS[name], json.loads(out.read_text()), proc.returncode)
 
 

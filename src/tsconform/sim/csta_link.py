@@ -34,6 +34,7 @@ from ..csta.errors import CstaError
 from ..csta.framing import Frame
 from ..csta.services import ConnectionID
 from ..csta.xml import CstaMessage, CstaXmlError, serialize
+from ..errors import TestSystemError, UsageError
 from .switch_state import SwitchError, SwitchEvent
 
 log = logging.getLogger("tsconform.sim.csta_link")
@@ -52,19 +53,20 @@ class CstaLinkTimeout(SwitchError):
         super().__init__(*OUT_OF_SERVICE, detail)
 
 
-class CstaSessionRefused(ConnectionError):
-    """The switch refused the session start."""
+class CstaSessionRefused(TestSystemError, ConnectionError):
+    """The switch refused the session start (credentials, application ID, handshake): the link
+    cannot be used, as with an unreachable target."""
 
 
 def parse_url(url: str) -> tuple[bool, str, int]:  # pragma: no mutate block (transport)
     """csta://HOST[:PORT] or cstas://HOST[:PORT] -> (tls, host, port); port defaults to 1040."""
     parts = urlsplit(url)
     if parts.scheme not in ("csta", "cstas") or not parts.hostname:
-        raise ValueError(f"switch address {url!r} must look like csta://HOST:PORT or cstas://HOST:PORT")
+        raise UsageError(f"switch address {url!r} must look like csta://HOST:PORT or cstas://HOST:PORT")
     try:
         port = parts.port or DEFAULT_PORT
     except ValueError:
-        raise ValueError(f"switch address {url!r} has a bad port") from None
+        raise UsageError(f"switch address {url!r} has a bad port") from None
     return parts.scheme == "cstas", parts.hostname, port
 
 
@@ -123,10 +125,10 @@ class CstaSwitchLink:
                  backoff_initial: float = 0.2, backoff_max: float = 5.0,
                  on_frame: Callable[[str, Frame], None] | None = None):  # pragma: no mutate block (transport)
         if handshake not in sess.HANDSHAKES:
-            raise ValueError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
+            raise UsageError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
         self.tls, self.host, self.port = parse_url(url)
         if not self.tls and (ssl_context or cafile or certfile or keyfile):
-            raise ValueError(f"TLS settings given for {url}; use cstas:// for TLS")
+            raise UsageError(f"TLS settings given for {url}; use cstas:// for TLS")
         self.ssl = (ssl_context or tls_context(cafile, certfile, keyfile)) if self.tls else None
         self.url = url
         self.handshake = handshake
@@ -274,7 +276,7 @@ class CstaSwitchLink:
                 log.warning("%s: link lost: %s", self, reason)
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncio.TimeoutError, SwitchError, CstaSessionRefused, CstaXmlError) as exc:
+            except (OSError, asyncio.TimeoutError, CstaTimeout, SwitchError, CstaSessionRefused, CstaXmlError) as exc:
                 self.last_error = f"{exc.__class__.__name__}: {exc}"
                 log.warning("%s: cannot establish the link: %s", self, self.last_error)
             finally:
@@ -324,7 +326,7 @@ class CstaSwitchLink:
             try:
                 await asyncio.wait_for(self._status_seen.wait(), self.connect_timeout)
             except asyncio.TimeoutError:
-                raise asyncio.TimeoutError(
+                raise CstaTimeout(
                     f"no SystemStatus from the switch within {self.connect_timeout:.1f} s") from None
             await self._request(sess.system_register(self.d.namespace), "SystemRegister", ep)
             return

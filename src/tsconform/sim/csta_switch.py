@@ -30,6 +30,7 @@ from ..csta.endpoint import DEFAULT_BACKLOG, FRAME_TIMEOUT, CstaClosed, CstaEndp
 from ..csta.errors import CstaError
 from ..csta.services import ConnectionID
 from ..csta.xml import CstaMessage
+from ..errors import UsageError
 from .switch_state import SwitchError, SwitchEvent, SwitchState
 
 log = logging.getLogger("tsconform.sim.csta_switch")
@@ -68,7 +69,7 @@ class CstaSwitchServer:
                  response_timeout: float = 2.0, max_backlog: int = DEFAULT_BACKLOG,
                  frame_timeout: float = FRAME_TIMEOUT):  # pragma: no mutate block (transport)
         if handshake not in sess.HANDSHAKES:
-            raise ValueError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
+            raise UsageError(f"handshake must be one of {sess.HANDSHAKES}, got {handshake!r}")
         self.state = state
         self.handshake = handshake
         self.dialect = Dialect(namespace, private_namespace, escape_name)
@@ -352,7 +353,7 @@ def parse_listen(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]
     try:
         return host.strip("[]") or "127.0.0.1", int(port)
     except ValueError:
-        raise ValueError(f"--listen {text!r}: expected HOST:PORT") from None
+        raise UsageError(f"--listen {text!r}: expected HOST:PORT") from None
 
 
 async def serve(listen: str, profile=None, *, ready=None, **options) -> None:  # pragma: no mutate block (transport)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
+from ..errors import UsageError
 from ..tlib import codec
 from ..tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 
@@ -262,6 +263,6 @@ def check(names) -> frozenset[str]:
     names = frozenset(names or ())
     unknown = names - FAULTS.keys()
     if unknown:
-        raise ValueError(f"unknown fault {', '.join(sorted(unknown))}; "
+        raise UsageError(f"unknown fault {', '.join(sorted(unknown))}; "
                          f"known faults: {', '.join(FAULTS)}")
     return names

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..capture.proxy import RecordingProxy
 from ..csta.session import Credentials
+from ..errors import TestSystemError, UsageError
 from ..profile import Profile
 from ..verdict import Inconclusive
 from . import faults as fault_registry
@@ -19,7 +20,7 @@ from .switch_state import SwitchState
 from .tserver import TServer
 
 
-class ControlUnavailable(RuntimeError):
+class ControlUnavailable(TestSystemError, RuntimeError):
     """A device-side action the simulator cannot perform with this configuration."""
 
 
@@ -36,7 +37,7 @@ class SimStack:
         if self.switch in ("sim", "local"):
             self.state = SwitchState(sim["devices"], sim["busy"], names & fault_registry.SWITCH_FAULTS)
         elif names & fault_registry.SWITCH_FAULTS:
-            raise ValueError(f"faults {sorted(names & fault_registry.SWITCH_FAULTS)} break the simulated "
+            raise UsageError(f"faults {sorted(names & fault_registry.SWITCH_FAULTS)} break the simulated "
                              f"switch, and target.switch is {self.switch}")
         creds = profile.csta_credentials()
         self.credentials = Credentials(*creds) if creds else None

@@ -14,9 +14,14 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import TestSystemError
 
-class SwitchError(Exception):
-    """A failed precondition, as the CSTAErrorCode the switch answers with."""
+
+class SwitchError(TestSystemError):
+    """A failed precondition, as the CSTAErrorCode the switch answers with.
+
+    The T-Server turns it into an EventError; one that reaches a scenario is the simulator's
+    own problem, so it is a test-system error."""
 
     def __init__(self, category: str, value: str, detail: str = ""):
         super().__init__(f"{category}/{value}" + (f": {detail}" if detail else ""))

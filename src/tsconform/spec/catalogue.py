@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import UnknownName
+
 EPIC = "T-Server private services"
 
 # Feature keys double as Gherkin feature tags.
@@ -315,7 +317,7 @@ def requirement(req_id: str) -> Service | Event | ErrorCase:
     for row in (*SERVICES.values(), *EVENTS.values(), *ERRORS.values()):
         if row.req_id == req_id:
             return row
-    raise KeyError(f"unknown requirement ID {req_id!r}")
+    raise UnknownName(f"unknown requirement ID {req_id!r}")
 
 
 def resolve_key(key: str | None, options: dict) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from ..errors import ProductFailure
+from ..errors import ProductFailure, UnsupportedType, UsageError
 from .model import (ATTR_TYPES, AttrType, ConnID, KVList, KVType, Message, Unicode, attr_name,
                     kv_type, type_of)
 
@@ -43,7 +43,7 @@ def encode(msg: Message) -> bytes:
         _encode_value(body, wire, value, attr)
     length = HEADER_LEN + len(body)
     if length > MAX_FRAME:
-        raise ValueError(f"{msg.name} encodes to {length} bytes, over the {MAX_FRAME}-byte limit")
+        raise UsageError(f"{msg.name} encodes to {length} bytes, over the {MAX_FRAME}-byte limit")
     return HEADER.pack(MAGIC, VERSION, 0, length, int(msg.type), len(msg.attrs)) + bytes(body)
 
 
@@ -59,7 +59,7 @@ def _encode_value(out: bytearray, wire: AttrType, value, attr: int) -> None:
     elif wire == AttrType.KVLIST:
         _encode_kv(out, value if isinstance(value, KVList) else KVList(value), 1, attr_name(attr))
     else:  # pragma: no cover - AttrType is closed
-        raise TypeError(f"{attr_name(attr)}: unknown wire type {wire}")
+        raise UnsupportedType(f"{attr_name(attr)}: unknown wire type {wire}")
 
 
 def _put_bytes(out: bytearray, data: bytes) -> None:
@@ -69,7 +69,7 @@ def _put_bytes(out: bytearray, data: bytes) -> None:
 
 def _encode_kv(out: bytearray, kv: KVList, depth: int, where: str) -> None:
     if depth > MAX_DEPTH:  # the decoder refuses such a frame, so never produce one
-        raise ValueError(f"KV list nesting deeper than {MAX_DEPTH} in {where}")
+        raise UsageError(f"KV list nesting deeper than {MAX_DEPTH} in {where}")
     out += struct.pack(">H", len(kv))
     for key, value in kv:
         k = key.encode()

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Iterable, Iterator, Union
 
+from ..errors import UnsupportedType, UsageError
+
 
 class MessageType(IntEnum):
     RequestRegisterClient = 0
@@ -99,7 +101,7 @@ class ConnID(int):
     def __new__(cls, value: int | str):
         v = int(value, 16) if isinstance(value, str) else int(value)
         if not 0 <= v < 1 << 64:
-            raise ValueError(f"ConnID out of 64-bit range: {value!r}")
+            raise UsageError(f"ConnID out of 64-bit range: {value!r}")
         return super().__new__(cls, v)
 
     def __str__(self) -> str:
@@ -176,7 +178,7 @@ def type_of(value) -> AttrType:
     if isinstance(value, ConnID):
         return AttrType.CONNID
     if isinstance(value, bool) or not isinstance(value, (int, str, bytes, list)):
-        raise TypeError(f"no T-Lib attribute type for {type(value).__name__}")
+        raise UnsupportedType(f"no T-Lib attribute type for {type(value).__name__}")
     if isinstance(value, int):
         return AttrType.INT
     if isinstance(value, str):
@@ -293,7 +295,7 @@ def _kv_type(value) -> KVType:
         return KVType.BINARY
     if isinstance(value, int) and not isinstance(value, bool):
         return KVType.INT
-    raise TypeError(f"no KV-list type for {type(value).__name__}")
+    raise UnsupportedType(f"no KV-list type for {type(value).__name__}")
 
 
 def _kv_lines(kv: KVList, indent: str) -> Iterator[str]:
