@@ -64,6 +64,7 @@ Feature: Account Codes
     Then "agent" receives EventPrivateInfo 501 for the agent extension
     When "agent" releases the call at the agent extension
     Then T-Server answers "agent" with EventReleased carrying the account code in <attribute>
+    And every CSTA document of the scenario is in the profile's CSTA and private namespaces
 
     Examples:
       | accode-data | attribute  |
@@ -93,6 +94,7 @@ Feature: Account Codes
     And its PrivateID is 0
     And its Extensions carry the account code under the accode-name key
     And the CSTA link carried AssociateData for the call at the agent extension
+    And every CSTA document of the scenario is in the profile's CSTA and private namespaces
 
   @ACC-SVC-501 @ACC-EVT-501
   Scenario: The account code set by private service 501 reaches every client registered on the device

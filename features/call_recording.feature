@@ -139,6 +139,7 @@ Feature: Call Recording
     Then T-Server answers "agent" with EventPrivateInfo 3014
     And "supervisor" receives EventPrivateInfo 3014 for the agent extension
     And its ConnID is the call's ConnID
+    And every CSTA document of the scenario is in the profile's CSTA and private namespaces
 
   @REC-ERR-NOT-RECORDING
   Scenario Outline: <action> a call recording that is not active

@@ -18,6 +18,7 @@ Feature: Hot Desking
     Then T-Server answers "desk" with EventPrivateInfo 1
     And the answer echoes the request's ReferenceID
     And the CSTA link carried an Escape with guestAssociatedExtension to associate the guest extension and the host extension
+    And every CSTA document of the scenario is in the profile's CSTA and private namespaces
 
   @HD-EVT-1
   Scenario: Hot-desking established reports the guest and its host
@@ -63,6 +64,7 @@ Feature: Hot Desking
     Then T-Server answers "desk" with EventPrivateInfo 2
     And the answer echoes the request's ReferenceID
     And the CSTA link carried an Escape with guestAssociatedExtension to dissociate the guest extension
+    And every CSTA document of the scenario is in the profile's CSTA and private namespaces
 
   @HD-EVT-2
   Scenario: Hot-desking cancelled reports the guest and the host it was associated with

@@ -9,6 +9,7 @@ import yaml
 from pytest_bdd import given, parsers, when
 
 from tsconform import checks, spec, wire
+from tsconform.csta.xml import namespace_uri
 from tsconform.tlib.model import Attr, ConnID, Message, MessageType as M
 
 from .verdicts import then
@@ -265,6 +266,13 @@ def _(driver, profile, exchange, guest, action, host):
               {"guest": dn(profile, guest), "host": dn(profile, host),
                "action": {"is associated with": "associated", "was dissociated from": "dissociated"}[action]},
               from_switch=True, timeout=driver.timeout, what="connector function privateEvent / guestAssociatedEvent")
+
+
+@then("every CSTA document of the scenario is in the profile's CSTA and private namespaces")
+def _(driver, profile):
+    c = profile.data["csta"]
+    wire.namespaces(driver.capture, namespace_uri(c["namespace"]), c["private_namespace"],
+                    what="the CSTA edition and private namespace of the switch link")
 
 
 @then(parsers.parse("EventPrivateInfo {number:d} on the T-Lib link has ThisDN the {role} extension "

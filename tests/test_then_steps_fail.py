@@ -16,6 +16,7 @@ import steps.common  # noqa: F401 - registers the steps
 import steps.test_account_codes  # noqa: F401
 import steps.test_call_recording  # noqa: F401
 import steps.test_hot_desking  # noqa: F401
+from tsconform.csta.private import DEFAULT_PRIVATE_NAMESPACE
 from tsconform.dissect import Pdu
 from tsconform.dissect.pdu import Dissection
 from tsconform.dissect.samples import csta_xml
@@ -82,6 +83,10 @@ def escape(guest="5001", host="6001", action="associate"):
             f"<host>{host}</host></guestAssociatedExtension></private></privateData>")
 
 
+def in_private_ns(body):
+    return body.replace("<guestAssociatedExtension>", f'<guestAssociatedExtension xmlns="{DEFAULT_PRIVATE_NAMESPACE}">')
+
+
 ACCOUNT_CODE = KVList([("AccountCode", "4711")])
 
 
@@ -144,6 +149,9 @@ CASES = [
      "the host extension",
      dict(exchange=(request(1), epi(1)), pdus=[csta(2, "PrivateEvent", escape(action="associated"), True)]),
      dict(exchange=(request(1), epi(1)), pdus=[csta(2, "PrivateEvent", escape(action="dissociated"), True)])),
+    ("every CSTA document of the scenario is in the profile's CSTA and private namespaces",
+     dict(pdus=[MAKE_CALL, csta(2, "Escape", in_private_ns(escape()), False)]),
+     dict(pdus=[MAKE_CALL, csta(2, "Escape", escape(), False)])),
     ("EventPrivateInfo 3013 on the T-Lib link has ThisDN the agent extension and the call's ConnID",
      dict(pdus=[tlib(3, epi(3013, ThisDN="5001", ConnID=CALL))]),
      dict(pdus=[tlib(3, epi(3013, ThisDN="5002", ConnID=CALL))])),

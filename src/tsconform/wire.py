@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .capture.scenario import CaptureUnavailable, ScenarioCapture
 from .checks import CheckFailed
+from .csta.xml import APPL_SESSION, local, ns_of
 from .dissect import Pdu
 from .tlib.model import Attr, MessageType as M
 from .verdict import Inconclusive
@@ -80,6 +81,30 @@ def no_request(capture: ScenarioCapture | None, messages, since: float, *, what:
     if sent:
         seen = "; ".join(f"frame {p.frame} {p.message}" for p in sent)
         raise CheckFailed(f"{what}: expected no {' or '.join(sorted(names))} on the CSTA link; observed {seen}")
+
+
+def namespaces(capture: ScenarioCapture | None, csta_ns: str, private_ns: str, *, what: str) -> None:
+    """Every CSTA PDU of the scenario, either way, is in the CSTA namespace csta_ns, and every
+    element it carries in privateData/private is in private_ns (ECMA-354 session documents,
+    which have a namespace of their own, excepted)."""
+    cap = _capture(capture, "csta")
+    cap.settle()
+    _, d = _wait(cap, lambda p: False, 0)
+    pdus = [p for p in d.pdus if p.link == "csta" and p.element() is not None
+            and ns_of(p.element().tag) != APPL_SESSION]
+    if not pdus:
+        raise Inconclusive(f"{what}: the scenario's capture holds no CSTA document")
+    wrong = []
+    for p in pdus:
+        root = p.element()
+        if ns_of(root.tag) != csta_ns:
+            wrong.append(f"frame {p.frame} {p.message} in {ns_of(root.tag) or '(no namespace)'}")
+        wrong += [f"frame {p.frame} {p.message}: {local(el.tag)} in {ns_of(el.tag) or '(no namespace)'}"
+                  for priv in root.iter() if isinstance(priv.tag, str) and local(priv.tag) == "private"
+                  for el in priv if ns_of(el.tag) != private_ns]
+    if wrong:
+        raise CheckFailed(f"{what}: expected every CSTA document in {csta_ns} and its private elements in "
+                          f"{private_ns}; observed {'; '.join(wrong)}")
 
 
 def tlib_private_info(capture: ScenarioCapture | None, number: int, *, what: str, timeout: float) -> Pdu:
