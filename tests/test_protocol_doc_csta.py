@@ -143,7 +143,7 @@ def test_connector_table_names_the_requests_the_tserver_sends():
     args = {1: ("5001", "6001"), 2: ("5001",), 501: ("5001", "4711", "0001")}
     for number, (service, _seed, request, _response, _event, tlib) in ((n, r[:6]) for n, r in rows.items()):
         op = SERVICE_OPS[number][0]
-        xml, _ = link._request_for(op, *args.get(number, ("5001", "0001")))
+        xml = link._request_for(op, *args.get(number, ("5001", "0001")))
         sent = parse(xml).name
         assert request.startswith(f"`{sent}`"), f"service {number}: the T-Server sends {sent}, the table says {request}"
         catalogued = getattr(spec.SERVICES[number], "csta", "")

@@ -37,17 +37,20 @@ LIST_HEADING = "### Mutants set aside in the last run"
 class _Unobservable(ast.NodeTransformer):
     """Blanks what no check can observe, by the catalogue's own rules, so that two functions
     that differ only there compare equal:
-    - the detail of a SwitchError (its third argument and its message): the switch's errors
-      reach the T-Lib link as the error table's ErrorCode and ErrorMessage, never as text;
+    - the detail of a SwitchError (its third argument, or the second after a starred
+      category-value pair, and its message; the one argument of CstaLinkTimeout): the switch's
+      errors reach the T-Lib link as the error table's ErrorCode and ErrorMessage, never as text;
     - the `detail` T-Server appends to the error table's ErrorMessage (`: <detail>`, which
       docs/error-table.md leaves to the T-Server)."""
 
     def visit_Call(self, node: ast.Call):
         self.generic_visit(node)
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name == "SwitchError":
-            node.args = node.args[:2]
+        if name == "SwitchError":  # (category, value, detail) or (*PAIR, detail)
+            node.args = node.args[:1 if node.args and isinstance(node.args[0], ast.Starred) else 2]
             node.keywords = []
+        if name == "CstaLinkTimeout":  # its one argument is the detail
+            node.args, node.keywords = [], []
         if name == "_error":
             node.keywords = [k for k in node.keywords if k.arg != "detail"]
         if name == "__init__" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):

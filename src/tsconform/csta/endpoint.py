@@ -73,9 +73,11 @@ class CstaEndpoint:
             log.debug("%s -> %s [%04d]", self.name, what or _root(xml), invoke_id)
         self.writer.write(encode_frame(invoke_id, xml, self.max_frame))
 
-    async def request(self, xml: bytes, what: str, timeout: float) -> CstaMessage:
+    async def request(self, xml: bytes, what: str | None, timeout: float) -> CstaMessage:
         """Send a request; the positive response, CstaError for a CSTAErrorCode,
-        CstaTimeout or CstaClosed."""
+        CstaTimeout or CstaClosed. `what` names it in the log and errors (by default, its root
+        element)."""
+        what = what or _root(xml)
         invoke_id = self.ids.next(self.pending)
         fut = asyncio.get_running_loop().create_future()
         self.pending[invoke_id] = (what, fut)

@@ -41,6 +41,7 @@ log = logging.getLogger("tsconform.sim.csta_link")
 
 DEFAULT_PORT = 1040
 OUT_OF_SERVICE = ("systemResourceAvailibility", "resourceOutOfService")
+UNSPECIFIED = ("unspecified", "unspecified")  # a response the link cannot use: T-Lib ErrorCode 1199
 CONNECTION_OPS = {"answer_call": "AnswerCall", "clear_connection": "ClearConnection",
                   "record": "RecordMessage", "stop": "Stop", "suspend": "Suspend", "resume": "Resume"}
 OPERATIONS = (*CONNECTION_OPS, "make_call", "associate", "dissociate", "set_account_code", "check_device")
@@ -201,8 +202,7 @@ class CstaSwitchLink:
         if operation == "check_device":
             return await self.monitor(*args)
         self._require_link()
-        xml, what = self._request_for(operation, *args)
-        resp = await self._request(xml, what)
+        resp = await self._request(self._request_for(operation, *args))
         if operation == "make_call":
             return svc.parse_make_call_response(resp).call_id
         return None
@@ -212,30 +212,29 @@ class CstaSwitchLink:
         if not self.connected or self._ep is None:
             raise SwitchError(*OUT_OF_SERVICE, f"link to {self.host}:{self.port} is down")
 
-    def _request_for(self, operation: str, *args) -> tuple[bytes, str]:
+    def _request_for(self, operation: str, *args) -> bytes:
+        """The CSTA request of a switch operation (the endpoint's log names it by its root element)."""
         ns = self.d.namespace
         if operation in CONNECTION_OPS:
             device, call_id = args
-            name = CONNECTION_OPS[operation]
-            return svc.connection_request(name, ConnectionID(call_id, device), ns), name
+            return svc.connection_request(CONNECTION_OPS[operation], ConnectionID(call_id, device), ns)
         if operation == "make_call":
-            return svc.make_call(*args, ns=ns), "MakeCall"
+            return svc.make_call(*args, ns=ns)
         if operation == "set_account_code":
             device, code, *rest = args
             call_id = rest[0] if rest else None
-            return associate_data(ConnectionID(call_id, device), code, ns), "AssociateData"
+            return associate_data(ConnectionID(call_id, device), code, ns)
         if operation == "associate":
-            guest, host, action = args[0], args[1], "associate"
+            (guest, host), action = args, "associate"
         else:
-            guest, host, action = args[0], None, "dissociate"
+            (guest,), host, action = args, None, "dissociate"
         el = private.guest_extension(guest, host, action, self.d.private_namespace)
-        return (serialize(private.escape_request(el, self.d.escape_name, ns)),
-                f"{self.d.escape_name} {private.EXTENSION} {action}")
+        return serialize(private.escape_request(el, self.d.escape_name, ns))
 
-    async def _request(self, xml: bytes, what: str, ep: CstaEndpoint | None = None) -> CstaMessage:
+    async def _request(self, xml: bytes, ep: CstaEndpoint | None = None) -> CstaMessage:
         ep = ep or self._ep
         try:
-            return await ep.request(xml, what, self.request_timeout)
+            return await ep.request(xml, None, self.request_timeout)
         except CstaError as exc:
             raise SwitchError(exc.category, exc.value, str(exc)) from None
         except CstaTimeout as exc:
@@ -243,14 +242,13 @@ class CstaSwitchLink:
         except CstaClosed as exc:
             raise SwitchError(*OUT_OF_SERVICE, str(exc)) from None
         except CstaXmlError as exc:
-            raise SwitchError("unspecified", "unspecified", f"malformed response to {what}: {exc.reason}") from None
+            raise SwitchError(*UNSPECIFIED, f"malformed response: {exc.reason}") from None
 
     async def _monitor(self, device: str, ep: CstaEndpoint | None = None) -> None:
-        resp = await self._request(svc.monitor_start(device, self.d.namespace), f"MonitorStart {device}", ep)
+        resp = await self._request(svc.monitor_start(device, self.d.namespace), ep)
         xref = resp.get("monitorCrossRefID")
         if not xref:
-            raise SwitchError("unspecified", "unspecified",
-                              f"MonitorStartResponse for {device} has no monitorCrossRefID")
+            raise SwitchError(*UNSPECIFIED, f"MonitorStartResponse for {device} has no monitorCrossRefID")
         self._xrefs[xref] = device
 
     # ------------------------------------------------------------ connection life
@@ -328,10 +326,10 @@ class CstaSwitchLink:
             except asyncio.TimeoutError:
                 raise CstaTimeout(
                     f"no SystemStatus from the switch within {self.connect_timeout:.1f} s") from None
-            await self._request(sess.system_register(self.d.namespace), "SystemRegister", ep)
+            await self._request(sess.system_register(self.d.namespace), ep)
             return
         doc = sess.start_application_session(self.application_id, self.credentials, self.d.namespace)
-        resp = await self._request(doc, "StartApplicationSession", ep)
+        resp = await self._request(doc, ep)
         if resp.name != "StartApplicationSessionPosResponse":
             raise CstaSessionRefused(f"{resp.name}: {resp.get('errorCode/definedError') or resp.to_dict()}")
 
