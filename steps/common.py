@@ -27,22 +27,10 @@ def is_private_info(m: Message) -> bool:
 def check_copy(msg: Message, driver, profile, number: int, where: str) -> None:
     """A copy of private event `number` for `where` to a client that did not request it
     carries the whole seed row, filled in from the scenario, and no ReferenceID."""
-    checks.private_info(msg, number, f"the copy of EventPrivateInfo {number} for {where}")
-    checks.attribute(msg, Attr.ThisDN, where)
+    call = driver.calls.get("the call")
+    checks.seed_row(msg, number, where, conn_id=call.conn_id if call else None, other_dn=driver.hosts.get(where),
+                    options=driver.options, account_code=profile.data["pixit"]["account_code"])
     checks.absent(msg, Attr.ReferenceID, "a copy to a client that sent no request for it")
-    for row in spec.EVENTS[number].attributes:
-        if row.name == "ConnID" and "the call" in driver.calls:
-            checks.attribute(msg, Attr.ConnID, driver.calls["the call"].conn_id)
-        elif row.name == "ConnID":
-            checks.absent(msg, Attr.ConnID, "no call was active on the device")
-        elif row.name == "OtherDN":
-            checks.attribute(msg, Attr.OtherDN, driver.hosts.get(where))
-        elif row.name == "PrivateID":
-            checks.attribute(msg, Attr.PrivateID, row.value)
-        elif row.name == "Extensions" and row.key:
-            checks.extension(msg, spec.resolve_key(row.key, driver.options), profile.data["pixit"]["account_code"])
-        elif row.name == "Extensions":
-            checks.absent(msg, Attr.Extensions, "the seed documents no Extensions key for this event")
 
 
 # ---------------------------------------------------------------- Given

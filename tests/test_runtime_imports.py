@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["tsconform.cli", "tsconform.sim", "tsconform.sim.stack", "tsconform.dissect", "tsconform.tlib.codec",
            "tsconform.csta.framing", "tsconform.csta.xml", "tsconform.driver", "tsconform.checks", "tsconform.wire",
-           "tsconform.verdict", "tsconform.exit_codes", "tsconform.ledger", "tsconform.observation"]
+           "tsconform.verdict", "tsconform.exit_codes", "tsconform.ledger", "tsconform.observation",
+           "tsconform.verify", "tsconform.verify.cli", "tsconform.verify.report"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -109,6 +109,56 @@ def _error_row(msg: Message, req_id: str, doing: str) -> None:
                           f"observed {observed!r} {_where(msg)}")
 
 
+UNKNOWN = object()  # an expected value the evidence does not give: its row is left to the caller
+
+
+def seed_row(msg: Message, number: int, where: str, *, conn_id=None, other_dn=None, options=None,
+             account_code=None) -> None:
+    """An EventPrivateInfo `number` for ThisDN `where` carries its event's whole seed row: the
+    ConnID of the call (none when conn_id is None), the OtherDN, the documented PrivateID, the
+    Extensions key the row names (under the option it names, with account_code if given) and
+    no Extensions where the row says None. A row whose expected value is UNKNOWN is not checked."""
+    private_info(msg, number, f"the copy of EventPrivateInfo {number} for {where}")
+    attribute(msg, Attr.ThisDN, where)
+    for row in spec.EVENTS[number].attributes:
+        if {"ConnID": conn_id, "OtherDN": other_dn}.get(row.name, row) is UNKNOWN:
+            continue
+        if row.name == "ConnID" and conn_id is not None:
+            attribute(msg, Attr.ConnID, conn_id)
+        elif row.name == "ConnID":
+            absent(msg, Attr.ConnID, "no call was active on the device")
+        elif row.name == "OtherDN":
+            attribute(msg, Attr.OtherDN, other_dn)
+        elif row.name == "PrivateID":
+            attribute(msg, Attr.PrivateID, row.value)
+        elif row.name == "Extensions" and row.key:
+            extension(msg, spec.resolve_key(row.key, options or {}), account_code)
+        elif row.name == "Extensions":
+            absent(msg, Attr.Extensions, "the seed documents no Extensions key for this event")
+
+
+def delivered(number: int, where: str, copies: dict[str, int], registered: dict[str, str],
+              others: dict[str, str]) -> None:
+    """EventPrivateInfo `number` for ThisDN `where` reached every client registered on it, once
+    each, and no other client. `copies`: client -> copies received; `registered`: client ->
+    since when it is registered on ThisDN; `others`: client -> what it is registered on.
+
+    >>> delivered(1, "5001", {"a": 1, "c": 1}, {"a": "frame 3", "b": "frame 5"}, {"c": "5002"})
+    Traceback (most recent call last):
+    ...
+    tsconform.checks.CheckFailed: delivery of EventPrivateInfo 1 for 5001: no EventPrivateInfo 1 reached b, registered on 5001 (frame 5); c, registered on 5002, must not receive it
+    """
+    with ledger.judging([spec.EVENTS[number].req_id] if number in spec.EVENTS else []):
+        wrong = [f"no EventPrivateInfo {number} reached {c}, registered on {where} ({since})"
+                 for c, since in registered.items() if not copies.get(c)]
+        wrong += [f"{c} received it {n} times, expected exactly once"
+                  for c, n in copies.items() if n > 1 and c in registered]
+        wrong += [f"{c}, registered on {others.get(c) or 'nothing'}, must not receive it"
+                  for c in copies if c not in registered]
+        if wrong:
+            raise CheckFailed(f"delivery of EventPrivateInfo {number} for {where}: " + "; ".join(wrong))
+
+
 def documented_value(event_number: int, attr_name: str, stated) -> object:
     """The value the catalogue documents for an event attribute; the feature must agree."""
     row = next((a for a in spec.EVENTS[event_number].attributes if a.name == attr_name), None)

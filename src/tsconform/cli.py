@@ -1,4 +1,4 @@
-"""tsconform: run | sim | dissect | docs."""
+"""tsconform: run | verify | sim | dissect | docs."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
     dissect = sub.add_parser("dissect", help="dissect the T-Lib and CSTA PDUs of a capture", add_help=False)
     dissect.add_argument("rest", nargs=argparse.REMAINDER)
+
+    verify = sub.add_parser("verify", help="judge recorded pcap/pcapng traces offline by the catalogue's checks",
+                            add_help=False)
+    verify.add_argument("rest", nargs=argparse.REMAINDER)
 
     sub.add_parser("docs", help="regenerate the generated pages under docs/")
 
@@ -208,7 +212,13 @@ def _dissect(argv: list[str]) -> int:
     return dissect_main(argv)
 
 
-PASSTHROUGH = {"sim-switch": _sim_switch, "dissect": _dissect}
+def _verify(argv: list[str]) -> int:
+    from .verify.cli import main as verify_main
+
+    return verify_main(argv)
+
+
+PASSTHROUGH = {"sim-switch": _sim_switch, "dissect": _dissect, "verify": _verify}
 
 
 def _docs(args) -> int:

@@ -31,6 +31,12 @@ def _names(message: str) -> tuple[str, ...]:
     return ESCAPE_NAMES if message in ESCAPE_NAMES else (message,)
 
 
+def _has(p: Pdu, key: str, want: str) -> bool:
+    if want in (PRESENT, ABSENT):
+        return bool(p.findall(key)) == (want == PRESENT)
+    return (p.find_text(key) or "").casefold() == want.casefold()
+
+
 def _fields(pdu: Pdu, keys) -> str:
     return ", ".join(f"{k} {pdu.find_text(k) if pdu.findall(k) else ABSENT}" for k in keys)
 
@@ -48,24 +54,39 @@ def csta(capture: ScenarioCapture | None, message: str, fields: dict[str, str], 
     def sent_by_party(p: Pdu) -> bool:
         return p.link == "csta" and (p.src_port if from_switch else p.dst_port) in cap.csta_ports
 
-    def has(p: Pdu, key: str, want: str) -> bool:
-        if want in (PRESENT, ABSENT):
-            return bool(p.findall(key)) == (want == PRESENT)
-        return (p.find_text(key) or "").casefold() == want.casefold()
-
     def match(p: Pdu) -> bool:
-        return sent_by_party(p) and p.message in names and all(has(p, k, v) for k, v in fields.items())
+        return sent_by_party(p) and p.message in names and all(_has(p, k, v) for k, v in fields.items())
 
     hit, d = _wait(cap, match, timeout)
     if hit:
         return hit
+    return connector([p for p in d.pdus if sent_by_party(p)], message, fields, from_switch=from_switch,
+                     what=what)
+
+
+def connector(sent, message: str, fields: dict[str, str], *, from_switch: bool, what: str) -> Pdu:
+    """The first of the CSTA PDUs one party sent (`sent`) with this root element and these
+    fields (as for :func:`csta`); CheckFailed naming what it sent instead.
+
+    >>> esc = Pdu(7, 0.0, "a:1", "b:1040", "csta", "Escape", invoke_id="0003",
+    ...           xml="<Escape><guest>5001</guest><host>6002</host></Escape>")
+    >>> connector([esc], "Escape", {"guest": "5001", "host": "6001"}, from_switch=False, what="hot desking")
+    Traceback (most recent call last):
+    ...
+    tsconform.checks.CheckFailed: hot desking: expected Escape with guest 5001, host 6001; observed frame 7 Escape (guest 5001, host 6002)
+    """
+    names = _names(message)
+
+    same = [p for p in sent if p.message in names]
+    for p in same:
+        if all(_has(p, k, v) for k, v in fields.items()):
+            return p
     side = "the switch sent" if from_switch else "T-Server sent"
-    same = [p for p in d.pdus if sent_by_party(p) and p.message in names]
     expected = ", ".join(f"{k} {v}" for k, v in fields.items())
     if same:
         seen = "; ".join(f"frame {p.frame} {p.message} ({_fields(p, fields)})" for p in same)
         raise CheckFailed(f"{what}: expected {message} with {expected}; observed {seen}")
-    others = "; ".join(f"frame {p.frame} {p.message}" for p in d.pdus if sent_by_party(p)) or "nothing"
+    others = "; ".join(f"frame {p.frame} {p.message}" for p in sent) or "nothing"
     raise CheckFailed(f"{what}: expected {message} with {expected}, but {side} no {message} "
                       f"on the CSTA link; what it sent: {others}")
 

@@ -30,8 +30,8 @@ class CaptureReader:
 
     ``tlib_ports`` / ``csta_ports``: TCP ports whose streams use that framing (either end).
     ``heuristics``: on other ports, a stream whose first bytes look like a CSTA or T-Lib
-    header is dissected too. After iteration ``frames`` holds the number of packets read
-    and ``first_time`` the first packet's time.
+    header is dissected too. After iteration ``frames`` holds the number of packets read,
+    ``first_time`` the first packet's time and ``last_time`` the last one's.
     """
 
     def __init__(self, path: str | os.PathLike, *, tlib_ports: Iterable[int] = (),
@@ -43,6 +43,7 @@ class CaptureReader:
         self.heuristics = heuristics
         self.frames = 0
         self.first_time: float | None = None
+        self.last_time: float | None = None
 
     def __iter__(self) -> Iterator[Pdu | DissectWarning]:
         out: list = []
@@ -60,6 +61,7 @@ class CaptureReader:
             linktype, ts, data = rec
             if frame == 1:
                 self.first_time = ts
+            self.last_time = ts
             seg = tcp_segment(linktype, data)
             if seg is None:
                 if linktype not in SUPPORTED_LINKTYPES and linktype not in unsupported:

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_bdd.parser import FeatureParser
-
 from .. import ledger, spec
 
 _SEVERITY = ("pass", "not applicable", "inconclusive", "fail", "error")
@@ -49,6 +47,8 @@ def seed_rows() -> list[Row]:
 
 def scenarios(features_dir: Path) -> list[tuple[str, set[str]]]:
     """(name, tags) of every scenario in the feature files."""
+    from pytest_bdd.parser import FeatureParser  # here: seed_rows serves runtime code without the test stack
+
     out = []
     for path in sorted(features_dir.glob("*.feature")):
         feature = FeatureParser(str(features_dir), path.name).parse()
