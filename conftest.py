@@ -10,7 +10,7 @@ import pytest
 
 import allure
 
-from tsconform import ledger, observation, spec
+from tsconform import ledger, observation, run_options, spec
 from tsconform.capture import scenario as scenario_capture
 from tsconform.capture.proxy import RecordingProxy
 from tsconform.capture.scenario import ScenarioCapture
@@ -34,18 +34,8 @@ DEFAULT_PROFILE = os.path.join(os.path.dirname(__file__), "profiles", "sim.yaml"
 
 
 def pytest_addoption(parser):
-    g = parser.getgroup("tsconform")
-    g.addoption("--tserver", default=None,
-                help="'sim' (embedded simulator, default) or tlib://HOST:PORT")
-    g.addoption("--profile", default=DEFAULT_PROFILE, help="ICS/PIXIT profile (YAML)")
-    g.addoption("--switch", default=None,
-                help="behind the embedded T-Server: sim, local, csta://HOST:PORT or cstas://HOST:PORT")
-    g.addoption("--sim-fault", action="append", default=[], metavar="NAME",
-                help="run the embedded simulator with a named fault (repeatable)")
-    g.addoption("--redact-captures", action="store_true",
-                help="mask the application password and CSTA credentials in the pcaps written")
-    g.addoption("--verdicts-json", default=None, metavar="PATH",
-                help="write one verdict per scenario (requirement IDs, verdict, reason) as JSON")
+    """The suite's options, from the one table `tsconform run` reads too."""
+    run_options.add_to_pytest(parser.getgroup("tsconform"), defaults={"profile": DEFAULT_PROFILE})
 
 
 def pytest_configure(config):

@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from . import run_options
 from .exit_codes import EXIT_ERROR
 
 
@@ -15,29 +16,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in PASSTHROUGH:  # commands with their own argument parser
         return PASSTHROUGH[argv[0]](argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": _run, "sim": _sim, "docs": _docs, "profile": _profile}[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command but the passthrough ones (`sim-switch`, `dissect`)."""
     parser = argparse.ArgumentParser(prog="tsconform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the conformance features against a target")
-    run.add_argument("--tserver", help="'sim' (default) or tlib://HOST:PORT")
-    run.add_argument("--switch", help="behind the embedded T-Server: sim (default), local, "
-                                      "csta://HOST:PORT or cstas://HOST:PORT")
-    run.add_argument("--profile", help="ICS/PIXIT profile (default profiles/sim.yaml)")
-    run.add_argument("--sim-fault", action="append", default=[], metavar="NAME",
-                     help="break the embedded simulator with a named fault (see `tsconform sim --list-faults`)")
-    run.add_argument("-k", dest="keyword", help="select scenarios by keyword expression")
-    run.add_argument("-m", dest="markexpr", help="select scenarios by tag expression, e.g. 'hot_desking'")
-    run.add_argument("--junitxml", help="also write a JUnit XML report")
-    run.add_argument("--alluredir", default="reports/allure-results")
-    run.add_argument("--html", default="reports/html", help="HTML report directory (Allure 3)")
-    run.add_argument("--no-html", action="store_true", help="write Allure results only")
-    run.add_argument("--suite", default=".", help="directory holding features/ and steps/ (default: .)")
-    run.add_argument("-x", "--exitfirst", action="store_true")
-    run.add_argument("--verdicts-json", metavar="PATH", help="also write the verdicts as JSON")
-    run.add_argument("-n", "--workers", type=int, default=0, metavar="N",
-                     help="run the scenarios on N pytest-xdist workers, each with its own simulator or sessions")
-    run.add_argument("--redact-captures", action="store_true",
-                     help="mask the application password and CSTA credentials in the pcaps written")
+    run_options.add_to_argparse(run)
 
     sim = sub.add_parser("sim", help="run the reference T-Server simulator until stopped")
     sim.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0: any free port)")
@@ -62,12 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     prof_sub = prof.add_subparsers(dest="action", required=True)
     check = prof_sub.add_parser("check", help="validate a profile; exit 0 when it is usable")
     check.add_argument("file")
-
-    args = parser.parse_args(argv)
-    try:
-        return {"run": _run, "sim": _sim, "docs": _docs, "profile": _profile}[args.command](args)
-    except KeyboardInterrupt:
-        return 130
+    return parser
 
 
 def _run(args) -> int:
@@ -81,34 +68,14 @@ def _run(args) -> int:
               f"directory or pass --suite DIR", file=sys.stderr)
         return EXIT_ERROR
     pargs = [str(suite / "steps"), f"--rootdir={suite}", "-q", "--no-header", "-p", "no:cacheprovider",
-             f"--alluredir={args.alluredir}"]
-    if args.workers:
-        pargs += ["-n", str(args.workers)]
-    if args.tserver:
-        pargs.append(f"--tserver={args.tserver}")
-    if args.profile:
-        pargs.append(f"--profile={args.profile}")
-    if args.switch:
-        pargs.append(f"--switch={args.switch}")
-    for fault in args.sim_fault:
-        pargs.append(f"--sim-fault={fault}")
-    if args.keyword:
-        pargs += ["-k", args.keyword]
-    if args.markexpr:
-        pargs += ["-m", args.markexpr]
-    if args.junitxml:
-        pargs.append(f"--junitxml={args.junitxml}")
-    if args.exitfirst:
-        pargs.append("-x")
-    if args.redact_captures:
-        pargs.append("--redact-captures")
+             *run_options.forward(args)]
     problem = _preflight(args)
     if problem:
         print(f"tsconform run: {problem}", file=sys.stderr)
         return EXIT_ERROR
     # cleaned here, once: with xdist every worker would clean it, and remove the others' results
     shutil.rmtree(args.alluredir, ignore_errors=True)
-    collector = VerdictCollector(json_path=args.verdicts_json)
+    collector = VerdictCollector()  # the JSON, if asked for, is written by conftest.py's collector
     code = pytest.main(pargs, plugins=[collector])
     collector.print_table()
     result = collector.exit_code(code)
