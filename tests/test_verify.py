@@ -164,3 +164,31 @@ def test_jobs_give_the_same_verdicts_as_one_process(runs, tmp_path, capsys):
     parallel = verify_main([*captures, "--profile", str(profile), "--jobs", "3", "--junitxml", str(tmp_path / "b.xml")])
     assert serial == parallel
     assert (tmp_path / "a.xml").read_text() == (tmp_path / "b.xml").read_text()
+
+
+def test_reports_one_test_per_requirement_with_frames_and_coverage(runs, tmp_path, capsys):
+    """JUnit: one testcase per requirement ID judged; Allure: one result each, a step per
+    transaction with its frames attached; the coverage line names the rows never touched."""
+    import json
+    from xml.etree import ElementTree as ET
+
+    captures = [str(p) for p in runs["other-dn-wrong"] if p.name.startswith("HD-")]
+    profile = tmp_path / "p.yaml"
+    profile.write_text(f"pixit:\n  timeouts:\n    answer: {TIMEOUTS['answer']}\n    quiet: {TIMEOUTS['quiet']}\n")
+    code = verify_main([*captures, "--profile", str(profile), "--junitxml", str(tmp_path / "j.xml"),
+                        "--alluredir", str(tmp_path / "allure")])
+    out = capsys.readouterr().out
+    assert code == EXIT_FAIL
+    assert "coverage:" in out and "never touched" in out and "REC-SVC-3013" in out.split("never touched")[1]
+    cases = {c.get("name"): c for c in ET.parse(tmp_path / "j.xml").getroot().iter("testcase")}
+    assert "HD-EVT-1" in cases and cases["HD-EVT-1"].find("failure") is not None
+    assert "OtherDN" in cases["HD-EVT-1"].find("failure").text and "frames" in cases["HD-EVT-1"].find("failure").text
+    assert cases["HD-ERR-ABSENT"].find("failure") is None
+    results = [json.loads(p.read_text()) for p in (tmp_path / "allure").glob("*-result.json")]
+    by_req = {next(lb["value"] for lb in r["labels"] if lb["name"] == "requirement"): r for r in results}
+    assert set(by_req) == set(cases)
+    evt = by_req["HD-EVT-1"]
+    assert evt["status"] == "failed" and evt["steps"]
+    failed_step = next(s for s in evt["steps"] if s["status"] == "failed")
+    attachment = (tmp_path / "allure" / failed_step["attachments"][0]["source"]).read_text()
+    assert "frames:" in attachment and "OtherDN" in attachment
