@@ -18,6 +18,7 @@ Feature: Call Recording
     Then T-Server answers "agent" with EventPrivateInfo 3013
     And the answer echoes the request's ReferenceID
     And the CSTA link carried RecordMessage for the call at the agent extension
+    And the switch's RecordEvent at the agent extension names the message its RecordMessageResponse created
 
   @REC-EVT-3013
   Scenario: Call recording started reports the monitored DN and the recorded call

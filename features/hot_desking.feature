@@ -146,11 +146,14 @@ Feature: Hot Desking
     And the guest extension is still not associated
 
   @TS-ERR-NO-THISDN
-  Scenario: Request hot-desking without ThisDN
+  Scenario: Request hot-desking, or register a DN, without ThisDN
+    A request that names no DN is refused, a registration as much as a private service.
     When "desk" requests private service 1 without ThisDN
     Then T-Server answers "desk" with the EventError of TS-ERR-NO-THISDN
     And T-Server sent no connector request to the switch for it
     And the guest extension is still not associated
+    When "desk" registers without ThisDN
+    Then T-Server answers "desk" with the EventError of TS-ERR-NO-THISDN
 
   @TS-ERR-DN-UNKNOWN
   Scenario: Register a DN the switch does not configure

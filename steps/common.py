@@ -195,6 +195,11 @@ def _(driver, profile, client, role):
     return driver.unregister(client, dn(profile, role))
 
 
+@when(parsers.parse('"{client}" registers without ThisDN'), target_fixture="exchange")
+def _(driver, client):
+    return driver.exchange(client, Message(M.RequestRegisterAddress, {Attr.RegisterMode: 0}))
+
+
 @when(parsers.parse('"{client}" registers the {role} extension'), target_fixture="exchange")
 def _(driver, profile, client, role):
     return driver.exchange(client, Message(M.RequestRegisterAddress,

@@ -1,7 +1,7 @@
 """Steps of features/call_recording.feature (and the call set-up account codes share)."""
 from pytest_bdd import given, parsers, scenarios
 
-from tsconform import checks
+from tsconform import checks, wire
 
 from .common import dn
 from .verdicts import then
@@ -32,3 +32,12 @@ def _(driver, profile, state, role):
     where = dn(profile, role)
     ex = driver.private_service(driver.client_on(where), number, where, driver.calls["the call"].conn_id)
     checks.private_info(ex.answer, number, f"service {number}, to show that the recording is still {state}")
+
+
+@then(parsers.parse("the switch's RecordEvent at the {role} extension names the message its RecordMessageResponse created"))
+def _(driver, profile, role):
+    created = wire.csta(driver.capture, "RecordMessageResponse", {"resultingMessage": wire.PRESENT},
+                        from_switch=True, timeout=driver.timeout, what="the switch's answer to RecordMessage")
+    wire.csta(driver.capture, "RecordEvent",
+              {"deviceID": dn(profile, role), "message": created.find_text("resultingMessage") or ""},
+              from_switch=True, timeout=driver.timeout, what="the recording the switch started")
