@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import run_options
+from . import progress, run_options
 from .exit_codes import EXIT_ERROR
 
 
@@ -76,7 +76,21 @@ def _run(args) -> int:
     # cleaned here, once: with xdist every worker would clean it, and remove the others' results
     shutil.rmtree(args.alluredir, ignore_errors=True)
     collector = VerdictCollector()  # the JSON, if asked for, is written by conftest.py's collector
-    code = pytest.main(pargs, plugins=[collector])
+    plugins: list = [collector]
+    display = None
+    if progress.wanted():
+        from .report.run_progress import RunProgress
+
+        display = progress.RunDisplay(progress.terminal_console())
+        plugins.append(RunProgress(collector, display))
+        pargs += ["-o", "console_output_style=classic"]
+    try:
+        code = pytest.main(pargs, plugins=plugins)
+    finally:
+        if display:
+            display.stop()
+            if display.console.file is not sys.stdout:
+                display.console.file.close()
     collector.print_table()
     result = collector.exit_code(code)
     if collector.verdicts:

@@ -3,6 +3,8 @@
 One readable line per PDU, or with ``--json`` one JSON object per line. A PDU that
 cannot be decoded gives a warning on stderr naming its frame; dissection goes on.
 Exit status: 0, or 2 when FILE is not a pcap/pcapng capture (or the usage is wrong).
+While the listing goes to a file or a pipe, a terminal on stderr shows the bytes read, the
+frames and the PDUs so far (not in CI).
 ``argv`` holds the arguments after ``dissect``.
 """
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
+from .. import progress
 from .pcapfile import CaptureError
 from .pdu import Pdu
 from .reader import CSTA_PORT, CaptureReader
@@ -35,6 +39,45 @@ def _line(pdu: Pdu, t0: float) -> str:
     return f"{pdu.frame:>7} {pdu.time - t0:11.6f} {pdu.src} -> {pdu.dst}  {pdu.summary()}"
 
 
+class _Quiet:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _display(reader: CaptureReader):
+    """Progress on stderr while the listing goes elsewhere; nothing otherwise."""
+    if not progress.wanted(sys.stderr) or progress.wanted(sys.stdout):
+        return _Quiet()
+    return progress.ReadDisplay(progress.terminal_console(sys.stderr), os.path.getsize(reader.path),
+                                os.path.basename(reader.path))
+
+
+def _list(reader: CaptureReader, as_json: bool, shown: progress.ReadDisplay | None) -> None:
+    out = sys.stdout
+    pdus = 0
+    for item in reader:
+        if isinstance(item, Pdu):
+            pdus += 1
+            if as_json:
+                out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+            else:
+                out.write(_line(item, reader.first_time or 0.0) + "\n")
+            if shown and not pdus % 256:
+                shown.update(reader.position.offset, reader.frames, pdus)
+        else:
+            out.flush()
+            if shown:
+                shown.progress.console.print(f"warning: {item}", markup=False, highlight=False)
+            else:
+                print(f"warning: {item}", file=sys.stderr)
+    out.flush()
+    if shown:
+        shown.update(reader.position.offset, reader.frames, pdus)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -47,17 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         reader = CaptureReader(args.file, tlib_ports=args.tlib_port,
                                csta_ports=args.csta_port or [CSTA_PORT],
                                heuristics=not args.no_heuristic)
-        out = sys.stdout
-        for item in reader:
-            if isinstance(item, Pdu):
-                if args.json:
-                    out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
-                else:
-                    out.write(_line(item, reader.first_time or 0.0) + "\n")
-            else:
-                out.flush()
-                print(f"warning: {item}", file=sys.stderr)
-        out.flush()
+        with _display(reader) as shown:
+            _list(reader, args.json, shown)
     except CaptureError as exc:
         print(f"tsconform dissect: {exc}", file=sys.stderr)
         return 2

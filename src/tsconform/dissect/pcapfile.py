@@ -1,7 +1,8 @@
 """Read the packet records of a pcap or pcapng file (scapy's raw readers, no dissection).
 
 ``records(path)`` yields ``(linktype, time, data)`` per packet and, as its last item when
-the file is cut inside a record, a :class:`Truncated` marker naming the frame.
+the file is cut inside a record, a :class:`Truncated` marker naming the frame. Given a
+:class:`ReadPosition`, it keeps there the bytes of the file read so far (for progress).
 """
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class Truncated(NamedTuple):
     want: int           # bytes the record announces
 
 
+class ReadPosition:
+    """How far records() has read its file: `offset` bytes of `size` (None for a gzip file)."""
+
+    def __init__(self) -> None:
+        self.offset, self.size = 0, None
+
+
 def open_capture(path: str | os.PathLike):
     """A scapy raw reader for path; CaptureError with a clear message otherwise."""
     path = os.fspath(path)
@@ -40,26 +48,30 @@ def open_capture(path: str | os.PathLike):
         raise CaptureError(f"{path}: not a readable capture ({exc})") from None
 
 
-def records(path: str | os.PathLike) -> Iterator[tuple[int, float, bytes] | Truncated]:
+def records(path: str | os.PathLike,
+            at: ReadPosition | None = None) -> Iterator[tuple[int, float, bytes] | Truncated]:
     reader = open_capture(path)
+    at = at or ReadPosition()
     try:
         f = reader.f
         size = None if isinstance(f, gzip.GzipFile) else os.path.getsize(path)
+        at.size = size
         read = reader._read_packet
         if isinstance(reader, RawPcapNgReader):
-            yield from _pcapng(reader, read, f, size)
+            yield from _pcapng(reader, read, f, size, at)
         else:
-            yield from _pcap(reader, read, f, size)
+            yield from _pcap(reader, read, f, size, at)
+        at.offset = size if size is not None else at.offset
     finally:
         reader.close()
 
 
-def _pcap(reader, read, f, size):
+def _pcap(reader, read, f, size, at):
     lt = reader.linktype
     scale = 1e-9 if reader.nano else 1e-6
     frame = 0
     while True:
-        pos = f.tell()
+        at.offset = pos = f.tell()
         try:
             data, (sec, usec, _wirelen, caplen) = read(MAX_PACKET)
         except EOFError:
@@ -73,10 +85,10 @@ def _pcap(reader, read, f, size):
         yield lt, sec + usec * scale, data
 
 
-def _pcapng(reader, read, f, size):
+def _pcapng(reader, read, f, size, at):
     frame = 0
     while True:
-        pos = f.tell()
+        at.offset = pos = f.tell()
         try:
             data, meta = read(MAX_PACKET)
         except EOFError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Iterable, Iterator
 
-from .pcapfile import CaptureError, Truncated, open_capture, records
+from .pcapfile import CaptureError, ReadPosition, Truncated, open_capture, records
 from .pdu import Dissection, DissectWarning, Pdu
 from .streams import TcpStream
 from .tcpip import SUPPORTED_LINKTYPES, endpoint, tcp_segment
@@ -42,6 +42,7 @@ class CaptureReader:
         self.ports.update({int(p): "tlib" for p in tlib_ports})
         self.heuristics = heuristics
         self.frames = 0
+        self.position = ReadPosition()
         self.first_time: float | None = None
         self.last_time: float | None = None
 
@@ -51,13 +52,14 @@ class CaptureReader:
         ports, heuristics = self.ports, self.heuristics
         unsupported: set[int] = set()
         frame = 0
-        for rec in records(self.path):
+        for rec in records(self.path, self.position):
             if isinstance(rec, Truncated):
                 out.append(DissectWarning(rec.frame, "the capture file is cut inside this "
                                           f"packet record ({rec.have} bytes of it present); "
                                           "it is ignored"))
                 break
             frame += 1
+            self.frames = frame
             linktype, ts, data = rec
             if frame == 1:
                 self.first_time = ts
