@@ -207,15 +207,24 @@ def test_message_access():
 # ---------------------------------------------------------------- CSTAErrorCode
 @pytest.mark.parametrize("category", errors.CATEGORIES)
 def test_error_categories_round_trip(category):
-    assert errors.parse_error(parse(errors.error_document(category, "generic"))) == (category, "generic")
+    value = "unspecified" if category == "unspecified" else "generic"
+    assert errors.parse_error(parse(errors.error_document(category, "generic"))) == (category, value)
+
+
+def test_unspecified_is_emitted_empty_and_read_whatever_it_holds():
+    doc = errors.error_document("unspecified", "unspecified")
+    assert parse(doc).find("unspecified").text is None
+    for body in ("<unspecified/>", "<unspecified>unspecified</unspecified>", "<unspecified>x</unspecified>"):
+        assert errors.parse_error(parse(f'<CSTAErrorCode xmlns="{ED4}">{body}</CSTAErrorCode>'.encode())) \
+            == ("unspecified", "unspecified")
 
 
 def test_both_spellings_of_system_resource():
-    emitted = errors.error_document("systemResourceAvailability", "serviceBusy")
-    assert b"<systemResourceAvailibility>serviceBusy" in emitted
+    emitted = errors.error_document("systemResourceAvailability", "resourceBusy")
+    assert b"<systemResourceAvailibility>resourceBusy" in emitted
     for spelling in ("systemResourceAvailibility", "systemResourceAvailability"):
-        doc = f'<CSTAErrorCode xmlns="{ED4}"><{spelling}>serviceBusy</{spelling}></CSTAErrorCode>'.encode()
-        assert errors.parse_error(parse(doc)) == ("systemResourceAvailibility", "serviceBusy")
+        doc = f'<CSTAErrorCode xmlns="{ED4}"><{spelling}>resourceBusy</{spelling}></CSTAErrorCode>'.encode()
+        assert errors.parse_error(parse(doc)) == ("systemResourceAvailibility", "resourceBusy")
 
 
 def test_error_code_must_hold_one_known_category():

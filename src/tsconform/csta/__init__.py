@@ -2,7 +2,8 @@
 
 Modules: framing (8-byte header, invoke IDs), xml (namespaces, safe parsing), errors
 (CSTAErrorCode), services (requests and responses), events, account_codes, private (the
-Genesys private elements), session (handshakes, credentials), endpoint (one link end).
+Genesys private elements), session (handshakes, credentials), endpoint (one link end), devices
+(device identifier forms), schema (structural check against a JSON model of the schemas).
 """
 from __future__ import annotations
 

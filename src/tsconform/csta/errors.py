@@ -2,11 +2,16 @@
 
 It holds exactly one category element whose text is the value. The schema spells one
 category ``systemResourceAvailibility``; that spelling is emitted, and the corrected
-``systemResourceAvailability`` is accepted when parsing.
+``systemResourceAvailability`` is accepted when parsing. ``unspecified`` is an empty element
+in the schema: it is emitted empty, and read as the value ``unspecified`` whatever text it holds.
 
 >>> from .xml import parse
 >>> parse_error(parse(error_document("operation", "invalidDeviceID")))
 ('operation', 'invalidDeviceID')
+>>> doc = error_document("unspecified", "unspecified"); doc.endswith(b"<unspecified /></CSTAErrorCode>")
+True
+>>> parse_error(parse(doc))
+('unspecified', 'unspecified')
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ SYSTEM_RESOURCE = "systemResourceAvailibility"  # sic: the schema's spelling
 CATEGORIES = ("operation", "security", "stateIncompatibility", SYSTEM_RESOURCE,
               "subscribedResourceAvailability", "performanceManagement", "privateData",
               "privateErrorCode", "unspecified")
+UNSPECIFIED = "unspecified"  # an empty element: the category is the whole value
 ALIASES = {"systemResourceAvailability": SYSTEM_RESOURCE}
 
 
@@ -38,7 +44,8 @@ def canonical(category: str) -> str:
 
 
 def error_document(category: str, value: str, namespace: str = DEFAULT_NAMESPACE) -> bytes:
-    return document(ROOT, {canonical(category): value}, namespace)
+    category = canonical(category)
+    return document(ROOT, {category: True if category == UNSPECIFIED else value}, namespace)
 
 
 def parse_error(msg: CstaMessage) -> tuple[str, str]:
@@ -53,4 +60,6 @@ def parse_error(msg: CstaMessage) -> tuple[str, str]:
         category = canonical(name)
     except ValueError as exc:
         raise CstaXmlError(str(exc)) from None
+    if category == UNSPECIFIED:
+        return category, UNSPECIFIED
     return category, (children[0].text or "").strip()

@@ -2,7 +2,8 @@
 
 Every event carries ``monitorCrossRefID``, naming the monitor (and so the device) it is
 reported to. A resumed recording is reported by a ``RecordEvent`` carrying the private
-``recordingResumed`` marker (ECMA-269 has no resume event); a RecordEvent without it
+``recordingResumed`` marker in ``extensions/privateData/private`` (ECMA-269 has no resume
+event); a RecordEvent without it
 starts a recording, unless the receiver last saw that recording suspended.
 
 >>> from .xml import parse
@@ -88,7 +89,7 @@ def recording_event(name: str, xref: str, conn: ConnectionID, message: str, resu
         raise UsageError("only a RecordEvent reports a resumption")
     content: dict = {"monitorCrossRefID": xref, "connection": conn.content(), "message": message}
     if resumed:
-        content.update(private.private_data(private.resumed_marker(private_ns)))
+        content.update(private.extensions(private.resumed_marker(private_ns)))
     return document(name, content, ns)
 
 
@@ -124,7 +125,7 @@ def parse_event(msg: CstaMessage) -> EventInfo:
     if msg.name == "CallInformationEvent":
         info.account_code = parse_account_info(msg)
     if msg.name == "PrivateEvent":
-        holder = msg.find("privateData/private")
+        holder = private.private_holder(msg)
         info.private = next(iter(holder), None) if holder is not None else None
         if info.private is None:
             raise CstaXmlError("PrivateEvent has no element in privateData/private")

@@ -9,7 +9,12 @@ their schema and namespace are not, so the project defines them (default namespa
 - ``guestAssociatedEvent`` travels in PrivateEvent's ``privateData/private``; children
   ``guest``, ``host`` (when known) and ``action`` = ``associated`` | ``dissociated``.
 - ``recordingResumed`` (empty) marks a RecordEvent that reports a resumption: ECMA-269 has
-  no resume event, so a resumed recording is reported by a RecordEvent again.
+  no resume event, so a resumed recording is reported by a RecordEvent again. It travels in
+  the RecordEvent's ``extensions/privateData/private``.
+
+Where the schema puts private data: Escape and PrivateEvent hold ``privateData`` themselves;
+every other message holds it in ``extensions`` (``CSTACommonArguments``). ``find_private``
+looks in both places.
 
 Escape's root element is ``Escape`` per the schema; some vendors say ``EscapeService``.
 The name emitted is configurable; parsing accepts both. Parsing matches private elements
@@ -68,8 +73,21 @@ def resumed_marker(namespace: str = DEFAULT_PRIVATE_NAMESPACE) -> ET.Element:
 
 
 def private_data(element: ET.Element) -> dict:
-    """Content for a ``privateData`` child holding element in ``private``."""
+    """Content for a ``privateData`` child holding element in ``private`` (Escape, PrivateEvent)."""
     return {"privateData": {"private": element}}
+
+
+def extensions(element: ET.Element) -> dict:
+    """Content for ``extensions/privateData/private`` holding element (every other message)."""
+    return {"extensions": private_data(element)}
+
+
+HOLDERS = ("privateData/private", "extensions/privateData/private")
+
+
+def private_holder(msg: CstaMessage) -> ET.Element | None:
+    """The ``private`` element of msg, directly under ``privateData`` or in ``extensions``."""
+    return next((h for h in map(msg.find, HOLDERS) if h is not None), None)
 
 
 def escape_request(element: ET.Element, name: str = "Escape",
@@ -80,8 +98,14 @@ def escape_request(element: ET.Element, name: str = "Escape",
 
 
 def find_private(msg: CstaMessage, name: str) -> ET.Element | None:
-    """The element called name inside privateData/private, any namespace."""
-    holder = msg.find("privateData/private")
+    """The element called name inside [extensions/]privateData/private, any namespace.
+
+    >>> from .xml import document, parse
+    >>> doc = document("RecordEvent", {"monitorCrossRefID": "1", **extensions(resumed_marker())})
+    >>> find_private(parse(doc), RESUMED) is not None, find_private(parse(doc), EVENT)
+    (True, None)
+    """
+    holder = private_holder(msg)
     if holder is None:
         return None
     return next((c for c in holder if local(c.tag) == name), None)

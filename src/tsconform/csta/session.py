@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from .xml import APPL_SESSION, DEFAULT_NAMESPACE, CstaMessage, document
 
 HANDSHAKES = ("system-status", "start-application-session")
-NEG_ERRORS = ("invalidApplicationInfo", "requestedProtocolVersionNotSupported", "noSessionCapacity")
+# ECMA-354's definedError values of StartApplicationSessionNegResponse.
+NEG_ERRORS = ("invalidApplicationInfo", "requestedProtocolVersionNotSupported", "serverResourcesBusy",
+              "maxNumberSessions")
 
 
 @dataclass(frozen=True)
@@ -102,4 +104,6 @@ def start_application_session_pos(session_id: str, protocol: str, duration: int 
 
 
 def start_application_session_neg(error: str) -> bytes:
+    if error not in NEG_ERRORS:
+        raise ValueError(f"{error!r} is not an ECMA-354 definedError; expected one of {', '.join(NEG_ERRORS)}")
     return document("StartApplicationSessionNegResponse", {"errorCode": {"definedError": error}}, APPL_SESSION)

@@ -113,7 +113,7 @@ class SwitchState:
     def record(self, device: str, call_id: str) -> None:
         self._call_on(device, call_id)
         if (device, call_id) in self.recordings:
-            raise SwitchError("systemResourceAvailibility", "serviceBusy",
+            raise SwitchError("systemResourceAvailibility", "resourceBusy",
                               f"call {call_id} is already recorded at {device}")
         self.recordings[(device, call_id)] = "active"
         self._emit(SwitchEvent("record", device, call_id))

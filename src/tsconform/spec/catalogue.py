@@ -243,7 +243,7 @@ _ERRORS = (
               services=(3016,)),
     ErrorCase("REC-ERR-ALREADY", "call_recording",
               "Initiate a call recording that is already active on the DN",
-              1171, "Call recording already active", ("systemResourceAvailibility", "serviceBusy"),
+              1171, "Call recording already active", ("systemResourceAvailibility", "resourceBusy"),
               services=(3013,)),
     ErrorCase("ACC-ERR-NO-CODE", "account_codes",
               "Set Account Code without the Extensions key named by accode-name",
@@ -287,7 +287,7 @@ CSTA_ERROR_CODES: dict[tuple[str, str], int] = {
     ("stateIncompatibility", "noActiveCall"): 1163,
     ("stateIncompatibility", "notAbleToResume"): 1160,
     ("systemResourceAvailibility", "generic"): 1170,
-    ("systemResourceAvailibility", "serviceBusy"): 1171,
+    ("systemResourceAvailibility", "resourceBusy"): 1171,
     ("systemResourceAvailibility", "resourceOutOfService"): 1173,
     ("unspecified", "unspecified"): 1199,
 }
