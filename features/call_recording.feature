@@ -100,6 +100,7 @@ Feature: Call Recording
     Then T-Server answers "agent" with EventPrivateInfo 3016
     And the answer echoes the request's ReferenceID
     And the CSTA link carried Resume for the call at the agent extension
+    And the recording of the call is active again on the agent extension
 
   @REC-EVT-3016
   Scenario: Call recording resumed reports the monitored DN and the recorded call

@@ -100,11 +100,15 @@ Feature: Hot Desking
 
   @HD-ERR-CANNOT
   Scenario Outline: Initiate hot-desking when the association cannot be performed (<why>)
-    If the association cannot be performed, T-Server distributes an EventError instead.
+    If the association cannot be performed, T-Server distributes an EventError instead. The
+    refused request leaves nothing behind: the next one gets its own answer.
     When "desk" requests private service 1 on the guest extension with HOST_DN the <host> extension
     Then T-Server answers "desk" with the EventError of HD-ERR-CANNOT
     And the answer echoes the request's ReferenceID
     And the guest extension is still not associated
+    When "desk" requests private service 1 on the guest extension with HOST_DN the host extension
+    Then T-Server answers "desk" with EventPrivateInfo 1
+    And the answer echoes the request's ReferenceID
 
     Examples:
       | host         | why                                  |

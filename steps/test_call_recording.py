@@ -27,8 +27,9 @@ def _(driver, profile, role):
 
 
 @then(parsers.parse("the recording of the call is still {state} on the {role} extension"))
+@then(parsers.parse("the recording of the call is {state} again on the {role} extension"))
 def _(driver, profile, state, role):
-    number = {"active": 3014, "suspended": 3016}[state]  # the service that applies only in that state
+    number = {"active": 3015, "suspended": 3016}[state]  # the service that applies only in that state
     where = dn(profile, role)
     ex = driver.private_service(driver.client_on(where), number, where, driver.calls["the call"].conn_id)
     checks.private_info(ex.answer, number, f"service {number}, to show that the recording is still {state}")

@@ -184,7 +184,9 @@ CASES = [
     ("the call is still not recorded on the agent extension",
      dict(follow_up=err(1161, "Call recording not active")), dict(follow_up=epi(3014))),
     ("the recording of the call is still active on the agent extension",
-     dict(follow_up=epi(3014)), dict(follow_up=err(1161, "Call recording not active"))),
+     dict(follow_up=epi(3015)), dict(follow_up=err(1161, "Call recording not active"))),
+    ("the recording of the call is active again on the agent extension",
+     dict(follow_up=epi(3015)), dict(follow_up=epi(3014))),
 ]
 
 

@@ -103,7 +103,7 @@ CALL_MODEL = Scope(
     "table's rows do not apply to call requests (docs/protocol.md, \"Calls\")",
     (*(_TS + f for f in ("_call_request", "_make_call", "_answer_call", "_release_call", "_call_event")),
      *(_ST + f for f in ("make_call", "answer_call", "clear_connection")),
-     *(_SW + f for f in ("_make_call", "_monitor_start", "_monitor_stop", "_call_events")),
+     *(_SW + f for f in ("_call_model_handlers", "_make_call", "_monitor_start", "_monitor_stop", "_call_events")),
      *(_LK + f for f in ("monitor", "_monitor", "_translate_call")), "tsconform.sim.csta_link.xǁ_Memoryǁother"))
 
 DETAIL = Rule("error detail", "it changes only the detail of an error (a SwitchError's text, or the "

@@ -237,9 +237,8 @@ class SwitchSession:
         name = msg.name
         if self._on_session_request(invoke_id, msg):
             return
-        handler = {"MonitorStart": self._monitor_start, "MonitorStop": self._monitor_stop,
-                   "MakeCall": self._make_call, "AssociateData": self._associate_data,
-                   "Escape": self._escape, "EscapeService": self._escape}.get(name)
+        handler = self._call_model_handlers().get(name) or {
+            "AssociateData": self._associate_data, "Escape": self._escape, "EscapeService": self._escape}.get(name)
         if handler is None and name in CONNECTION_OPS:
             handler = self._connection_request
         if handler is None:  # pragma: no mutate block (robustness: a request the reference T-Server never sends)
@@ -257,6 +256,9 @@ class SwitchSession:
             held, self._held = self._held, None
             for xml in held:
                 self.ep.send_event(xml)
+
+    def _call_model_handlers(self) -> dict:
+        return {"MonitorStart": self._monitor_start, "MonitorStop": self._monitor_stop, "MakeCall": self._make_call}
 
     def _monitor_start(self, msg: CstaMessage) -> bytes:
         device = svc.monitor_start_device(msg)

@@ -55,9 +55,8 @@ class SwitchState:
         self.recordings: dict[tuple[str, str], str] = {}  # (device, call) -> active|suspended
         self.associations: dict[str, str] = {}  # guest -> host
         self.account_codes: dict[str, str] = {}  # call -> code
-        self.walk_away: dict[str, str] = {}  # device -> code entered while idle
         self.listeners: list[Callable[[SwitchEvent], None]] = []
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(1)  # pragma: no mutate (the switch's choice of call IDs)
 
     # ------------------------------------------------------------ helpers
     def _emit(self, event: SwitchEvent) -> None:
@@ -170,8 +169,6 @@ class SwitchState:
             call_id = self.last_active_call(device)
         else:
             self._call_on(device, call_id)
-        if call_id is None:
-            self.walk_away[device] = code
-        else:
+        if call_id is not None:  # a code entered while idle (a walk-away code) belongs to no call
             self.account_codes[call_id] = code
         self._emit(SwitchEvent("account_code", device, call_id, data={"code": code}))

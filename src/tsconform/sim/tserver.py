@@ -69,7 +69,7 @@ class TServer:
         self.parties: dict[ConnID, set[str]] = {}
         self.server: asyncio.base_events.Server | None = None
         self._numbers = itertools.count(1)
-        self._conn_seq = itertools.count(1)
+        self._conn_ids = itertools.count(0x006D_0A00_0000_0001)  # any ConnID will do, once each
         link.on_event(self._on_switch_event)
         link.on_status(self._on_link_status)
 
@@ -326,7 +326,7 @@ class TServer:
 
     def _conn_id(self, call_id: str) -> ConnID:
         if call_id not in self.conn_ids:
-            self.conn_ids[call_id] = ConnID(0x006D_0A00_0000_0000 + next(self._conn_seq))
+            self.conn_ids[call_id] = ConnID(next(self._conn_ids))
         return self.conn_ids[call_id]
 
     def _call_event(self, ev: SwitchEvent) -> Message:
