@@ -16,6 +16,7 @@ these records, never from the wording of a step. A row keeps its worst outcome.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -46,11 +47,16 @@ def event_rows(msg: Message, attr: str | None = None, *, keyed: bool | None = No
     one attribute (for Extensions, `keyed` picks the row of a documented key or the keyless one)."""
     if msg.type != M.EventPrivateInfo or msg.get(Attr.PrivateMsgID) not in spec.EVENTS:
         return []
-    event = spec.EVENTS[msg[Attr.PrivateMsgID]]
+    return list(_event_rows(msg[Attr.PrivateMsgID], attr, keyed))
+
+
+@functools.lru_cache(maxsize=256)
+def _event_rows(number: int, attr: str | None, keyed: bool | None) -> tuple[str, ...]:
+    event = spec.EVENTS[number]
     if attr is None:
-        return [event.req_id]
-    return [row_id(event.req_id, a) for a in event.attributes
-            if a.name == attr and (keyed is None or bool(a.key) == keyed)]
+        return (event.req_id,)
+    return tuple(row_id(event.req_id, a) for a in event.attributes
+                 if a.name == attr and (keyed is None or bool(a.key) == keyed))
 
 
 def request_rows(request: Message) -> list[str]:

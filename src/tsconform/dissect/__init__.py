@@ -11,10 +11,10 @@ Two ways in, sharing the framing code:
 from .csta_layer import CSTAFrame
 from .layers import LinkHeuristic, bind_ports
 from .pcapfile import CaptureError
-from .pdu import Dissection, DissectWarning, Pdu
+from .pdu import Dissection, DissectWarning, Pdu, StreamEnd
 from .reader import CSTA_PORT, CaptureReader, read_capture
 from .tlib_layer import TLibAttribute, TLibFrame, TLibKVList, TLibKVPair
 
 __all__ = ["CSTA_PORT", "CSTAFrame", "CaptureError", "CaptureReader", "Dissection",
-           "DissectWarning", "LinkHeuristic", "Pdu", "TLibAttribute", "TLibFrame",
+           "DissectWarning", "LinkHeuristic", "Pdu", "StreamEnd", "TLibAttribute", "TLibFrame",
            "TLibKVList", "TLibKVPair", "bind_ports", "read_capture"]

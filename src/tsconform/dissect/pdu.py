@@ -114,6 +114,16 @@ class DissectWarning:
         return f"frame {self.frame}: {self.text}" if self.frame is not None else self.text
 
 
+@dataclass(frozen=True)
+class StreamEnd:
+    """A dissected stream carried FIN or RST in this frame: its sender closed the connection."""
+
+    frame: int
+    time: float
+    src: str
+    dst: str
+
+
 @dataclass
 class Dissection:
     """A dissected capture: PDUs in frame order, warnings, and the number of frames read."""

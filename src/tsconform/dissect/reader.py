@@ -16,9 +16,9 @@ import os
 from typing import Iterable, Iterator
 
 from .pcapfile import CaptureError, ReadPosition, Truncated, open_capture, records
-from .pdu import Dissection, DissectWarning, Pdu
+from .pdu import Dissection, DissectWarning, Pdu, StreamEnd
 from .streams import TcpStream
-from .tcpip import SUPPORTED_LINKTYPES, endpoint, tcp_segment
+from .tcpip import FIN, RST, SUPPORTED_LINKTYPES, endpoint, tcp_segment
 
 CSTA_PORT = 1040
 
@@ -32,15 +32,17 @@ class CaptureReader:
     ``heuristics``: on other ports, a stream whose first bytes look like a CSTA or T-Lib
     header is dissected too. After iteration ``frames`` holds the number of packets read,
     ``first_time`` the first packet's time and ``last_time`` the last one's.
+    ``closes``: also yield a :class:`StreamEnd` when a dissected stream carries FIN or RST.
     """
 
     def __init__(self, path: str | os.PathLike, *, tlib_ports: Iterable[int] = (),
-                 csta_ports: Iterable[int] = (CSTA_PORT,), heuristics: bool = True):
+                 csta_ports: Iterable[int] = (CSTA_PORT,), heuristics: bool = True, closes: bool = False):
         self.path = os.fspath(path)
         open_capture(self.path).close()      # fail early: CaptureError
         self.ports: dict[int, str] = {int(p): "csta" for p in csta_ports}
         self.ports.update({int(p): "tlib" for p in tlib_ports})
         self.heuristics = heuristics
+        self.closes = closes
         self.frames = 0
         self.position = ReadPosition()
         self.first_time: float | None = None
@@ -85,6 +87,8 @@ class CaptureReader:
             if st.ignored:
                 continue
             st.segment(seg.seq, seg.flags, seg.payload, seg.missing, frame, ts)
+            if self.closes and seg.flags & (FIN | RST) and st.framer is not None:
+                out.append(StreamEnd(frame, ts, st.src, st.dst))
             if out:
                 yield from out
                 out.clear()

@@ -136,6 +136,9 @@ def decode_frame(buf: bytes, offset: int = 0) -> tuple[Message, int]:
     return Message(mtype, attrs), r.end
 
 
+_STRUCTS: dict[str, struct.Struct] = {}
+
+
 class _Reader:
     __slots__ = ("buf", "start", "end", "pos")
 
@@ -153,7 +156,8 @@ class _Reader:
         return bytes(data)
 
     def unpack(self, fmt: str, what: str):
-        return struct.unpack(fmt, self.take(struct.calcsize(fmt), what))
+        st = _STRUCTS.get(fmt) or _STRUCTS.setdefault(fmt, struct.Struct(fmt))
+        return st.unpack(self.take(st.size, what))
 
     def text(self, n: int, what: str) -> str:
         at = self.rel()

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import Iterable, Iterator, Union
 
@@ -188,6 +189,7 @@ def type_of(value) -> AttrType:
     return AttrType.KVLIST
 
 
+@functools.lru_cache(maxsize=1024)
 def attr_name(number: int) -> str:
     try:
         return Attr(number).name
@@ -195,6 +197,7 @@ def attr_name(number: int) -> str:
         return f"Attribute{number}"
 
 
+@functools.lru_cache(maxsize=1024)
 def message_name(number: int) -> str:
     try:
         return MessageType(number).name

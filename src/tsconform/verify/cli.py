@@ -38,10 +38,10 @@ def main(argv: list[str]) -> int:
         print(f"tsconform verify: {exc}", file=sys.stderr)
         return EXIT_ERROR
     results = Results()
-    with report.progress(args.captures) as advance:
-        for r in _verify_all(args.captures, profile, args.jobs):
+    with report.progress(args.captures) as bar:
+        for r in _verify_all(args.captures, profile, args.jobs, bar):
             results.merge(r)
-            advance(r.files[0] if r.files else "")
+            bar.done(r.files[0] if r.files else "")
     report.print_results(results, show=args.show)
     if args.junitxml:
         report.write_junit(results, args.junitxml)
@@ -52,11 +52,11 @@ def main(argv: list[str]) -> int:
     return code
 
 
-def _verify_all(paths: list[str], profile, jobs: int):
-    """Results per file, as they complete; with jobs > 1 each file in a worker process."""
+def _verify_all(paths: list[str], profile, jobs: int, bar):
+    """Results per file, in the order given; with jobs > 1 each file in a worker process."""
     if jobs == 1 or len(paths) == 1:
         for p in paths:
-            yield verify_file(p, profile)
+            yield verify_file(p, profile, progress=lambda frame, p=p: bar.frames(p, frame))
         return
     with ProcessPoolExecutor(min(jobs, len(paths))) as pool:
         futures = [pool.submit(verify_file, p, profile) for p in paths]

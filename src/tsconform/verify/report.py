@@ -141,16 +141,33 @@ def write_allure(results: Results, directory: str | os.PathLike) -> None:
         (out / f"{result['uuid']}-result.json").write_text(json.dumps(result))
 
 
+class _Quiet:
+    def frames(self, path: str, frame: int) -> None:
+        pass
+
+    def done(self, path: str) -> None:
+        pass
+
+
 @contextmanager
 def progress(paths: list[str]):
-    """A rich progress bar over the files on a terminal; nothing in CI or when not a TTY.
-    Yields advance(file_done)."""
+    """A rich progress bar on a terminal (files done, and the frame reached in the file being
+    read); nothing in CI or when stderr is not a terminal. Yields an object with
+    frames(path, frame) and done(path)."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda done: None
+        yield _Quiet()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=len(paths))
-        yield lambda done: bar.update(task, advance=1, description=os.path.basename(done))
+
+        class Bar:
+            def frames(self, path: str, frame: int) -> None:
+                bar.update(task, description=f"{os.path.basename(path)}: frame {frame}")
+
+            def done(self, path: str) -> None:
+                bar.update(task, advance=1, description=os.path.basename(path))
+
+        yield Bar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..dissect import CaptureError, CaptureReader, DissectWarning
+from ..dissect import CaptureError, CaptureReader, DissectWarning, StreamEnd
 from .results import CAPTURE, Outcome, Results
 from .trace import Verifier
 
@@ -12,12 +12,12 @@ from .trace import Verifier
 def verify_file(path: str | os.PathLike, profile, progress=None) -> Results:
     """The results of one file; a file that cannot be read is an error in them, never a crash.
 
-    progress, if given, is called with the bytes of the file read so far, now and then.
+    progress, if given, is called with the number of the frame reached, now and then.
     """
     path = os.fspath(path)
     results = Results(files=[path])
     try:
-        reader = CaptureReader(path)
+        reader = CaptureReader(path, closes=True)
     except CaptureError as exc:
         results.errors.append(str(exc))
         return results
@@ -28,6 +28,9 @@ def verify_file(path: str | os.PathLike, profile, progress=None) -> Results:
             if isinstance(item, DissectWarning):
                 if len(damaged) < 20:
                     damaged.append(item)
+                continue
+            if isinstance(item, StreamEnd):
+                verifier.closed(item)
                 continue
             verifier.feed(item)
             if progress is not None and n % 4096 == 0:

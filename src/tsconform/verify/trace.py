@@ -26,6 +26,9 @@ from .results import Outcome, Results
 CALL_EVENTS = (M.EventDialing, M.EventRinging, M.EventEstablished)
 PRIVATE_ANSWERS = ANSWERS[M.RequestPrivateService]
 CONNECTORS = frozenset({s.csta for s in spec.SERVICES.values()} | set(wire.ESCAPE_NAMES))
+# CSTA messages that show which callID a call has at a device (the ConnID's counterpart)
+CALL_SETUP = frozenset({"MakeCallResponse", "ServiceInitiatedEvent", "OriginatedEvent", "DeliveredEvent",
+                        "EstablishedEvent"})
 ACTIONS = {1: "associate", 2: "dissociate"}  # Escape / guestAssociatedExtension action per service
 MEMORY = 100_000  # ConnIDs and CSTA call bindings remembered (least recently seen dropped first)
 
@@ -145,6 +148,16 @@ class Verifier:
         while self.timers:
             self._judge(heapq.heappop(self.timers)[2], cut=True)
 
+    def closed(self, end) -> None:
+        """A connection closed (a StreamEnd): a T-Lib client's registrations end with it."""
+        for key in ((end.src, end.dst), (end.dst, end.src)):
+            c = self.conns.pop(key, None)
+            if c is not None:
+                for dn in c.dns:
+                    self.by_dn.get(dn, {}).pop(c.client, None)
+                c.dns.clear()
+                self.partial.pop(c.client, None)
+
     def _later(self, item) -> None:
         heapq.heappush(self.timers, (item.deadline, next(self.seq), item))
 
@@ -230,8 +243,7 @@ class Verifier:
         if number not in spec.EVENTS or not dn:
             return  # not a catalogue event (an answer's own checks judge a wrong PrivateMsgID)
         g = self.groups.get((number, dn))
-        if (g is None or p.time > g.t0 + self.quiet or (tx is not None and g.tx is not None)
-                or any(x is c for x, _ in g.copies)):
+        if g is None or p.time > g.t0 + self.quiet or (tx is not None and g.tx is not None):
             registered = {k: x.dns[dn] for k, x in self.by_dn.get(dn, {}).items()}
             g = Group(number, dn, p.time, p.time + self.hold, registered, self._context(number, dn))
             self.groups[(number, dn)] = g
@@ -259,7 +271,7 @@ class Verifier:
         r = self.csta_pending.pop((p.dst, p.src, p.invoke_id), None)
         if r is not None and (name.endswith("Response") or name == "CSTAErrorCode"):
             r.response = p
-        if name.endswith("Event") or name.endswith("Response"):
+        if name in CALL_SETUP:
             call, device = p.find_text("callID"), p.find_text("deviceID")
             if call and device:
                 self.call_at[device_dn(device)] = call
