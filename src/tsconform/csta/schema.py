@@ -38,6 +38,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
+from ..errors import UsageError
 from .xml import APPL_SESSION, ED3, ED6, edition, local, ns_of
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -57,8 +58,8 @@ SIMPLE = {
 WILDCARDS = ("any", "System.Xml.XmlElement")
 
 
-class SchemaModelError(ValueError):
-    """A model file that cannot be read or is not a schema model."""
+class SchemaModelError(UsageError):
+    """A model file that cannot be read or is not a schema model (a test-system error)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..errors import UsageError
 from .xml import APPL_SESSION, DEFAULT_NAMESPACE, CstaMessage, document
 
 HANDSHAKES = ("system-status", "start-application-session")
@@ -105,5 +106,5 @@ def start_application_session_pos(session_id: str, protocol: str, duration: int 
 
 def start_application_session_neg(error: str) -> bytes:
     if error not in NEG_ERRORS:
-        raise ValueError(f"{error!r} is not an ECMA-354 definedError; expected one of {', '.join(NEG_ERRORS)}")
+        raise UsageError(f"{error!r} is not an ECMA-354 definedError; expected one of {', '.join(NEG_ERRORS)}")
     return document("StartApplicationSessionNegResponse", {"errorCode": {"definedError": error}}, APPL_SESSION)
