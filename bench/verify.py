@@ -168,7 +168,7 @@ def generate(path: str, pdus: int, dns: int) -> int:
     open_: list = []
     send = {"tlib": tlib, "csta": csta}
     while count < pdus:
-        while len(open_) < CONCURRENT:
+        while len(open_) < min(CONCURRENT, dns // 2):  # never two open on one DN
             open_.append(transaction(nxt % dns))
             nxt += 1
         for gen in list(open_):

@@ -337,7 +337,7 @@ class Verifier:
         c.pending.pop(m.reference_id, None)
         if tx in c.unanswered:
             c.unanswered.remove(tx)
-        svc_req = [tx.service.req_id] if tx.service else []
+        svc_req = [tx.service.req_id] if tx.service else ["TS-ERR-SERVICE"]
         title = f"{m.summary()} from {c.client} (frame {req.frame})"
         answer = tx.answer or tx.candidate
         frames = [req.frame] + [p.frame for p in (tx.ack, answer, *tx.extra) if p is not None]
@@ -412,8 +412,8 @@ class Verifier:
     def _expected_error(self, tx: Tx, answer: Pdu, switch_error) -> str | int | None:
         """The error-table row (or, for a CSTAErrorCode outside the table, the ErrorCode) the
         answer must carry; None when a success is due."""
-        if tx.service is None:
-            return "TS-ERR-SERVICE"
+        if tx.service is None or (tx.service.option and not self.options.get(tx.service.option)):
+            return "TS-ERR-SERVICE"  # no such service, or its option is off in the profile
         if switch_error is not None:
             code, text = spec.error_for_csta(tx.number, *switch_error)
             row = next((e.req_id for e in spec.ERRORS.values()
