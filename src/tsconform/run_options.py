@@ -91,6 +91,9 @@ OPTIONS: tuple[RunOption, ...] = (
     RunOption(("-x", "--exitfirst"), "stop at the first scenario that does not pass", PYTEST, action="store_true"),
     RunOption(("-n", "--numprocesses"), "run the scenarios on N pytest-xdist workers, each with its own "
                                         "simulator or sessions", PYTEST, type=int, default=0, metavar="N"),
+    RunOption(("--tx",), "an execnet gateway per pytest-xdist worker, e.g. 2*popen or "
+                         "ssh=HOST//python=PYTHON//chdir=DIR (repeatable; README: several machines)", PYTEST,
+              action="append", metavar="SPEC"),
     RunOption(("--html",), "directory of the HTML report (Allure 3)", CLI, default="reports/html", metavar="DIR"),
     RunOption(("--no-html",), "write the Allure results only", CLI, action="store_true"),
     RunOption(("--suite",), "directory holding features/ and steps/ (default: .)", CLI, default=".", metavar="DIR"),
