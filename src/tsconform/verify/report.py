@@ -55,6 +55,8 @@ def print_results(results: Results, show: int = 20, console: Console | None = No
     console = console or Console(highlight=False, soft_wrap=False)
     for err in results.errors:
         console.print(f"[magenta]error:[/] {err}")
+    if not results.counts and results.errors:
+        return
     if not results.counts:
         console.print(f"nothing to judge: {results.pdus} T-Lib/CSTA PDUs in {len(results.files)} file(s), "
                       "no private service transaction or private event among them")
