@@ -16,7 +16,7 @@ from tsconform.capture.proxy import RecordingProxy
 from tsconform.capture.scenario import ScenarioCapture
 from tsconform.checks import CheckFailed
 from tsconform.driver import Driver, EmbeddedSim, LoopThread, Target, parse_tserver
-from tsconform.profile import Profile, ProfileError
+from tsconform.profile import Profile, ProfileError, sensitive_values
 from tsconform.report import allure_env, allure_meta
 from tsconform.report.verdicts import ScenarioFacts, VerdictCollector, scenario_name
 from tsconform.sim.csta_link import parse_url
@@ -47,6 +47,7 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{req_id}: requirement {req_id} of the catalogue")
     for tag, title in spec.FEATURES.items():
         config.addinivalue_line("markers", f"{tag}: scenarios of the seed's {title} table")
+    _check_workers(config)
 
 
 def _load_profile(config) -> Profile:
@@ -55,10 +56,25 @@ def _load_profile(config) -> Profile:
             profile = Profile.load(config.getoption("--profile"))
             if config.getoption("--switch"):
                 profile = profile.with_switch(config.getoption("--switch"))
+            worker = getattr(config, "workerinput", None)
+            if worker:  # a pytest-xdist worker: the DNs the PIXIT gives it, if any
+                profile = profile.for_worker(worker["workerid"], worker["workercount"], config.getoption("--tserver"))
             config._tsconform_profile = profile
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config._tsconform_profile
+
+
+def _check_workers(config) -> None:
+    """Before parallel workers start: against a live target, each needs its own DNs."""
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
+        return
+    count = sum(int(n) if sep and n.isdigit() else 1
+                for n, sep, _ in (tx.partition("*") for tx in config.getoption("tx", None) or []))
+    try:
+        _load_profile(config).check_workers(count, config.getoption("--tserver"))
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -89,13 +105,13 @@ def loop():
 @pytest.fixture(scope="session")
 def capture_setup(pytestconfig, profile):
     """(mode, reason, run directory) of this run's captures."""
-    cap = profile.data["target"]["capture"]
+    cap = profile.target.capture
     try:
-        mode, reason = scenario_capture.resolve_mode(cap["mode"], cap["interface"])
+        mode, reason = scenario_capture.resolve_mode(cap.mode, cap.interface)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     pytestconfig._tsconform_capture = f"{mode} ({reason})"
-    return mode, reason, _run_dir(pytestconfig, Path(cap["dir"]))
+    return mode, reason, _run_dir(pytestconfig, Path(cap.dir))
 
 
 def _run_dir(config, base: Path) -> Path:
@@ -115,19 +131,19 @@ def _run_dir(config, base: Path) -> Path:
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     """xdist controller: every worker writes its captures into the run's one directory."""
-    base = Path(_load_profile(node.config).data["target"]["capture"]["dir"])
+    base = Path(_load_profile(node.config).target.capture.dir)
     node.workerinput[RUN_DIR] = str(_run_dir(node.config, base))
 
 
 @pytest.fixture
 def capture(request, profile, capture_setup):
     mode, reason, run_dir = capture_setup
-    cap = profile.data["target"]["capture"]
+    cap = profile.target.capture
     name, _ = scenario_name(request.node)
     reqs = allure_meta.scenario_requirements({m.name for m in request.node.iter_markers()})
-    path = {"none": None, "pcap": Path(cap["pcap"])}.get(mode, run_dir / scenario_capture.file_name(reqs, name))
-    c = ScenarioCapture(mode, reason, path, cap["interface"], redact=request.config.getoption("--redact-captures"),
-                        secrets=profile.secrets())
+    path = {"none": None, "pcap": Path(cap.pcap)}.get(mode, run_dir / scenario_capture.file_name(reqs, name))
+    c = ScenarioCapture(mode, reason, path, cap.interface, redact=request.config.getoption("--redact-captures"),
+                        secrets=sensitive_values(profile))
     yield c
     c.stop()
 

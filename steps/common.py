@@ -29,7 +29,7 @@ def check_copy(msg: Message, driver, profile, number: int, where: str) -> None:
     carries the whole seed row, filled in from the scenario, and no ReferenceID."""
     call = driver.calls.get("the call")
     checks.seed_row(msg, number, where, conn_id=call.conn_id if call else None, other_dn=driver.hosts.get(where),
-                    options=driver.options, account_code=profile.data["pixit"]["account_code"])
+                    options=driver.options, account_code=profile.pixit.account_code)
     checks.absent(msg, Attr.ReferenceID, "a copy to a client that sent no request for it")
 
 
@@ -75,7 +75,7 @@ def _(driver, profile, client, number, role):
                     'for an unknown ConnID'), target_fixture="exchange")
 def _(driver, profile, client, number, role):
     return driver.private_service(client, number, dn(profile, role),
-                                  ConnID(profile.data["pixit"]["unknown_conn_id"]))
+                                  ConnID(profile.pixit.unknown_conn_id))
 
 
 # ---------------------------------------------------------------- Then: answers
@@ -222,7 +222,7 @@ def _(driver, profile, exchange, element, role):
     call = driver.calls["the call"]
     fields = {"deviceID": dn(profile, role), "callID": wire.call_id(driver.capture, call.caller, driver.timeout)}
     if service.number == 501:
-        fields["accountCode"] = str(profile.data["pixit"]["account_code"]).encode().hex()
+        fields["accountCode"] = profile.pixit.account_code.encode().hex()
     wire.csta(driver.capture, element, fields, from_switch=False, timeout=driver.timeout,
               what=f"connector function of service {service.number}")
 
@@ -263,8 +263,8 @@ def _(driver, profile, exchange, guest, action, host):
 
 @then("every CSTA document of the scenario is in the profile's CSTA and private namespaces")
 def _(driver, profile):
-    c = profile.data["csta"]
-    wire.namespaces(driver.capture, namespace_uri(c["namespace"]), c["private_namespace"],
+    c = profile.csta
+    wire.namespaces(driver.capture, namespace_uri(c.namespace), c.private_namespace,
                     what="the CSTA edition and private namespace of the switch link")
 
 

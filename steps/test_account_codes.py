@@ -13,28 +13,28 @@ scenarios("account_codes.feature")
 @when(parsers.parse("the account code is entered on the keypad of the {role} extension"))
 def _(driver, profile, role):
     driver.device_action("an account code entered on the keypad").enter_account_code(
-        dn(profile, role), profile.data["pixit"]["account_code"])
+        dn(profile, role), profile.pixit.account_code)
 
 
 @when(parsers.parse('"{client}" sets the account code of the call with private service 501'),
       target_fixture="exchange")
 def _(driver, profile, client):
     where = driver.sessions[client]
-    code = KVList([(str(driver.options["accode-name"]), profile.data["pixit"]["account_code"])])
+    code = KVList([(str(driver.options["accode-name"]), profile.pixit.account_code)])
     return driver.private_service(client, 501, sorted(where.registered)[0],
                                   driver.calls["the call"].conn_id, code)
 
 
 @then("its Extensions carry the account code under the accode-name key")
 def _(message, driver, profile):
-    checks.extension(message, str(driver.options["accode-name"]), profile.data["pixit"]["account_code"])
+    checks.extension(message, str(driver.options["accode-name"]), profile.pixit.account_code)
 
 
 @then(parsers.parse("the switch sent a CallInformationEvent with the account code for the {role} extension"))
 def _(driver, profile, role):
     element = spec.EVENTS[501].csta
     fields = {"deviceID": dn(profile, role),
-              "accountInfo": str(profile.data["pixit"]["account_code"]).encode().hex()}
+              "accountInfo": profile.pixit.account_code.encode().hex()}
     if "the call" in driver.calls:
         fields["callID"] = wire.call_id(driver.capture, driver.calls["the call"].caller, driver.timeout)
     wire.csta(driver.capture, element, fields, from_switch=True, timeout=driver.timeout,
@@ -59,7 +59,7 @@ def released(exchange, driver, client: str):
                  r'(?P<where>UserData|Extensions)$'))
 def _(exchange, driver, profile, client, where):
     answer, key = released(exchange, driver, client)
-    checks.key_value(answer, Attr[where], key, profile.data["pixit"]["account_code"])
+    checks.key_value(answer, Attr[where], key, profile.pixit.account_code)
     other = Attr.Extensions if where == "UserData" else Attr.UserData
     checks.no_key(answer, other, key, f"accode-data is {driver.options['accode-data']}")
 

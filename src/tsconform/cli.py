@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     prof_sub = prof.add_subparsers(dest="action", required=True)
     check = prof_sub.add_parser("check", help="validate a profile; exit 0 when it is usable")
     check.add_argument("file")
+    schema = prof_sub.add_parser("schema", help="write the JSON Schema of profiles, for editors")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead of standard output")
     return parser
 
 
@@ -135,15 +137,44 @@ def _preflight(args) -> str | None:
 
 
 def _profile(args) -> int:
-    from .profile import Profile, ProfileError
+    from .profile import Profile, ProfileError, schema_text
 
+    if args.action == "schema":
+        text = schema_text()
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        try:
+            Path(args.output).write_text(text)
+        except OSError as exc:
+            print(f"tsconform profile schema: cannot write {args.output}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"wrote {args.output}")
+        return 0
     try:
         p = Profile.load(args.file)
     except ProfileError as exc:
-        print(f"tsconform profile check: {exc}", file=sys.stderr)
+        _print_problems(exc)
         return EXIT_ERROR
     print(f"{args.file}: valid; target {p.tserver}; ICS features {', '.join(p.features)}")
     return 0
+
+
+def _print_problems(exc) -> None:
+    """A profile's problems as a table on standard error: key, value given, what is allowed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+    if all(p.path == "" for p in exc.problems):
+        console.print(f"tsconform profile check: {exc}", markup=False)
+        return
+    table = Table(title=f"profile {exc.source}: {len(exc.problems)} problem(s)", title_justify="left")
+    for column in ("key", "value given", "allowed"):
+        table.add_column(column, overflow="fold")
+    for p in exc.problems:
+        table.add_row(p.path or "(top level)", p.given(), p.allowed)
+    console.print(table)
 
 
 def _sim(args) -> int:

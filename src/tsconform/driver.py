@@ -12,19 +12,24 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from . import checks, ledger, observation
 from .capture.scenario import ScenarioCapture
 from .errors import TestSystemTimeout, UsageError
-from .profile import Profile
 from .sim import SimControl, SimStack
 from .tlib.model import Attr, ConnID, KVList, Message, MessageType as M
 from .tlib.session import TLibLinkError, TLibSession, TLibUnreachable, Traffic
 from .verdict import Inconclusive
 
+if TYPE_CHECKING:  # the profile types its fields from this module's constants
+    from .profile import Profile
 
 log = logging.getLogger("tsconform.driver")
+
+# pixit.device_actions: who performs a device-side action (Driver.device_action)
+DEVICE_ACTIONS = ("sim", "prompt", "none")
 
 
 class LoopThread:
@@ -309,7 +314,7 @@ class Driver:
 
     def device_action(self, purpose: str):
         """Who performs a device-side action: the simulator, a person at the device, or nobody."""
-        how = self.profile.data["pixit"]["device_actions"]
+        how = self.profile.pixit.device_actions
         if self.target.control is not None and how == "sim":
             return self.target.control
         if how == "prompt":

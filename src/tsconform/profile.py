@@ -1,222 +1,514 @@
 """ICS/PIXIT profiles: what the target implements and the values to test with.
 
-A profile is YAML; every key is checked, and a bad one is named with its path.
+A profile is YAML, read into typed models (pydantic), one per section. Every key is checked:
+an unknown key, a wrong type or a value outside its choices is named with its key path, the
+value given and what is allowed, all of them at once. ``tsconform profile schema`` writes the
+JSON Schema of the models, for editors.
 
->>> p = Profile.from_dict({"pixit": {"dns": {"guest": "5001"}}})
->>> p.dn("guest"), p.option("accode-name")
-('5001', 'AccountCode')
+>>> p = Profile.from_dict({"pixit": {"dns": {"guest": 5101}}})
+>>> p.dn("guest"), p.option("accode-name"), p.pixit.timeouts.answer
+('5101', 'AccountCode', 2.0)
+>>> try:
+...     Profile.from_dict({"pixit": {"timeouts": {"quiet": -1}, "dnss": {}}}, "lab.yaml")
+... except ProfileError as exc:
+...     print(exc)  # doctest: +ELLIPSIS
+profile lab.yaml: 2 problems
+  pixit.timeouts.quiet: -1 - must be >= 0
+  pixit.dnss: {} - unknown key; allowed here: account_code, device_actions, dns, ...
 """
 from __future__ import annotations
 
-import copy
+import json
 import os
-from dataclasses import dataclass, field
+import re
+import typing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError,
+                      create_model)
 
+from .capture.scenario import MODES as CAPTURE_MODES
+from .csta.private import DEFAULT_PRIVATE_NAMESPACE, ESCAPE_NAMES
+from .csta.session import HANDSHAKES
+from .csta.xml import namespace_uri
+from .driver import DEVICE_ACTIONS, parse_tserver
 from .errors import TestSystemError
+from .sim.csta_link import parse_url
 from .spec import EVENTS, FEATURES, SERVICES, Service
 
-DEFAULTS: dict = {
-    "target": {
-        "tserver": "sim", "switch": "sim",
-        "capture": {"mode": "auto", "interface": "lo", "pcap": "", "dir": "captures"},
-    },
-    "csta": {
-        "handshake": "system-status", "namespace": "ed4", "escape_name": "Escape",
-        "private_namespace": "urn:tsconform:genesys-private:1", "heartbeat": 0,
-        "user": "", "password": "", "user_env": "TSCONFORM_CSTA_USER", "password_env": "TSCONFORM_CSTA_PASSWORD",
-        "tls": {"ca": "", "cert": "", "key": ""},
-    },
-    "application": {"name": "tsconform", "password": "", "password_env": "TSCONFORM_APP_PASSWORD"},
-    "ics": {"features": list(FEATURES), "services": sorted(SERVICES), "events": sorted(EVENTS)},
-    "pixit": {
-        "dns": {
-            "guest": "5001", "host": "6001", "other": "5002", "agent": "5001", "caller": "7001",
-            "busy_host": "6099", "unknown_host": "6999", "unconfigured": "9999",
-        },
-        "options": {
-            "accode-name": "AccountCode", "accode-data": "ext", "accode-privateservice": True,
-        },
-        "timeouts": {"answer": 2.0, "quiet": 1.2, "prompt": 120.0},
-        "device_actions": "sim",
-        "account_code": "4711",
-        "unknown_conn_id": "7fffffffffffffff",
-    },
-    "sim": {
-        "devices": ["5001", "5002", "6001", "6002", "6099", "7001", "7002"],
-        "busy": ["6099"],
-    },
-}
-
-DEVICE_ACTIONS = ("sim", "prompt", "none")
 ACCODE_DATA = ("none", "udata", "ext")
+SENSITIVE = {"sensitive": True}  # json_schema_extra of a field whose value must never show
 
 
 class ProfileError(TestSystemError, ValueError):
-    """A profile that cannot be used; the message names the file and the key."""
+    """A profile that cannot be used; the message names the file, and each bad key, its value
+    and what is allowed."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source, self.problems = source, problems
+        if len(problems) == 1:
+            text = f"profile {source}: {problems[0]}"
+        else:
+            text = f"profile {source}: {len(problems)} problems\n" + "\n".join(f"  {p}" for p in problems)
+        super().__init__(text)
 
 
-@dataclass
-class Profile:
-    data: dict
-    source: str = "<defaults>"
-    overrides: dict = field(default_factory=dict)
+@dataclass(frozen=True)
+class Problem:
+    """One bad key: its path (``pixit.timeouts.quiet``), the value given, and what is allowed."""
 
+    path: str
+    value: object
+    allowed: str
+
+    def given(self) -> str:
+        """The value as the file wrote it ('' when the problem is the file itself)."""
+        return "" if self.value is _ABSENT else repr(self.value) if isinstance(self.value, str) else str(self.value)
+
+    def __str__(self) -> str:
+        if self.value is _ABSENT:
+            return f"{self.path} - {self.allowed}" if self.path else self.allowed
+        return f"{self.path or '(top level)'}: {self.given()} - {self.allowed}"
+
+
+_ABSENT = object()  # a problem about the file itself, not about a value in it
+
+
+# ---------------------------------------------------------------- field types
+
+def _choices(values) -> type:
+    """A Literal of another module's constants, so the choices are written once."""
+    return Literal[tuple(values)]  # type: ignore[return-value]
+
+
+def _tserver(value: str) -> str:
+    try:
+        return value if value == "sim" else parse_tserver(value) and value
+    except ValueError:
+        raise ValueError("must be 'sim' or tlib://HOST:PORT") from None
+
+
+def _switch(value: str) -> str:
+    try:
+        return value if value in ("sim", "local") else parse_url(value) and value
+    except ValueError:
+        raise ValueError("must be sim, local, csta://HOST[:PORT] or cstas://HOST[:PORT]") from None
+
+
+def _namespace(value: str) -> str:
+    namespace_uri(value)
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _hex_conn_id(value: str) -> str:
+    if not re.fullmatch(r"[0-9a-fA-F]{1,16}", value):
+        raise ValueError("must be a ConnID of 1 to 16 hex digits")
+    return value
+
+
+Seconds = Annotated[float, Field(ge=0, strict=True)]
+DN = Annotated[str, Field(min_length=1)]
+
+
+class Section(BaseModel):
+    """A profile section: unknown keys are errors, and a number where a string is meant is read
+    as that string (YAML reads ``guest: 5001`` as a number)."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, validate_default=True)
+
+
+# ---------------------------------------------------------------- target
+
+class Capture(Section):
+    mode: _choices(CAPTURE_MODES) = Field(
+        "auto", description="auto: live when this process may capture, else recording relays; live: sniff "
+                            "`interface`; recorder: relays in front of the T-Server (and the simulated switch); "
+                            "pcap: read `pcap`; none: no capture (wire checks are then inconclusive)")
+    interface: str = Field("lo", description="network interface for live capture")
+    pcap: str = Field("", description="capture file written by your own tcpdump (mode: pcap)")
+    dir: str = Field("captures", description="directory of the per-scenario captures")
+
+
+class Target(Section):
+    tserver: Annotated[str, AfterValidator(_tserver)] = Field(
+        "sim", description="the T-Server under test: 'sim' (the embedded reference T-Server) or tlib://HOST:PORT")
+    switch: Annotated[str, AfterValidator(_switch)] = Field(
+        "sim", description="behind the embedded T-Server, or the switch link to capture: sim (simulated CSTA "
+                           "switch), local (in process), csta://HOST:PORT or cstas://HOST:PORT (TLS)")
+    capture: Capture = Field(default_factory=Capture, description="how each scenario's traffic is captured")
+
+
+# ---------------------------------------------------------------- application and ICS
+
+class Application(Section):
+    name: Annotated[str, AfterValidator(_not_blank)] = Field(
+        "tsconform", description="application name the T-Lib clients register with")
+    password: str = Field("", repr=False, json_schema_extra=SENSITIVE,
+                          description="application password; prefer the environment variable named by password_env")
+    password_env: str = Field("TSCONFORM_APP_PASSWORD",
+                              description="environment variable that, when set, gives the application password")
+
+
+class Ics(Section):
+    features: list[_choices(FEATURES)] = Field(
+        default_factory=lambda: list(FEATURES),
+        description="feature tags the target implements; scenarios of the others are not applicable")
+    services: list[_choices(sorted(SERVICES))] = Field(
+        default_factory=lambda: sorted(SERVICES), description="private service numbers the target implements")
+    events: list[_choices(sorted(EVENTS))] = Field(
+        default_factory=lambda: sorted(EVENTS), description="private event numbers the target sends")
+
+
+# ---------------------------------------------------------------- PIXIT
+
+class Dns(Section):
+    guest: DN = Field("5001", description="hot desking: the guest extension")
+    host: DN = Field("6001", description="hot desking: the host device")
+    other: DN = Field("5002", description="a DN registered by a client that must not receive the events")
+    agent: DN = Field("5001", description="call recording and account codes: the monitored DN")
+    caller: DN = Field("7001", description="the other party of the recorded call")
+    busy_host: DN = Field("6099", description="a device the switch refuses as a host")
+    unknown_host: DN = Field("6999", description="a number that is not a device of the switch")
+    unconfigured: DN = Field("9999", description="a DN the T-Server does not configure")
+
+
+WorkerDns = create_model(  # the roles of Dns, each optional: a role a worker leaves out is shared
+    "WorkerDns", __base__=Section, __doc__="The DNs one pytest-xdist worker uses instead of pixit.dns.",
+    **{role: (DN | None, Field(None, description=f.description)) for role, f in Dns.model_fields.items()})
+
+
+class Worker(Section):
+    dns: WorkerDns = Field(default_factory=WorkerDns,
+                           description="this worker's DNs; the roles given replace those of pixit.dns")
+
+
+class Options(Section):
+    accode_name: Annotated[str, AfterValidator(_not_blank)] = Field(
+        "AccountCode", alias="accode-name", description="key of the account code in the Extensions")
+    accode_data: _choices(ACCODE_DATA) = Field(
+        "ext", alias="accode-data", description="where T-Server reports the account code: none, udata or ext")
+    accode_privateservice: StrictBool = Field(
+        True, alias="accode-privateservice", description="whether private service 501 (account code) is enabled")
+
+
+class Timeouts(Section):
+    answer: Seconds = Field(2.0, description="seconds to wait for any answer or event")
+    quiet: Seconds = Field(1.2, description="settle period at the end of each scenario: a message that arrives "
+                                            "by then and no check consumed fails the scenario")
+    prompt: Seconds = Field(120.0, description="seconds a person has for a device-side action "
+                                               "(device_actions: prompt)")
+
+
+class Pixit(Section):
+    dns: Dns = Field(default_factory=Dns, description="the DN of each role the scenarios name")
+    workers: list[Worker] = Field(
+        default_factory=list,
+        description="one entry per pytest-xdist worker (gw0, gw1, ...), each overriding pixit.dns, so that "
+                    "parallel workers against a live target do not share DNs")
+    options: Options = Field(default_factory=Options, description="the T-Server options as configured on the target")
+    timeouts: Timeouts = Field(default_factory=Timeouts, description="timeouts, in seconds")
+    device_actions: _choices(DEVICE_ACTIONS) = Field(
+        "sim", description="who performs a device-side action: sim (the simulator's control interface), "
+                           "prompt (a person at the device), none (those scenarios are inconclusive)")
+    account_code: Annotated[str, Field(min_length=1)] = Field(
+        "4711", description="account code entered on the keypad in the account-code scenarios")
+    unknown_conn_id: Annotated[str, AfterValidator(_hex_conn_id)] = Field(
+        "7fffffffffffffff", description="a ConnID T-Server never issued, in hex")
+
+
+# ---------------------------------------------------------------- CSTA and simulator
+
+class Tls(Section):
+    ca: str = Field("", description="CA file to verify the switch with (system CAs when empty)")
+    cert: str = Field("", description="client certificate file")
+    key: str = Field("", description="client key file")
+
+
+class Csta(Section):
+    handshake: _choices(HANDSHAKES) = Field("system-status", description="how the CSTA session starts")
+    namespace: Annotated[str, AfterValidator(_namespace)] = Field(
+        "ed4", description="CSTA namespace: ed3, ed4, ed6 or a CSTA namespace URI")
+    escape_name: _choices(ESCAPE_NAMES) = Field("Escape", description="root element of the Escape service")
+    private_namespace: Annotated[str, AfterValidator(_not_blank)] = Field(
+        DEFAULT_PRIVATE_NAMESPACE, description="namespace of the Genesys private elements")
+    heartbeat: Seconds = Field(0, description="seconds between SystemStatus heartbeats of the simulated switch; "
+                                              "0: none")
+    user: str = Field("", description="CSTA user for StartApplicationSession; the variable user_env wins")
+    password: str = Field("", repr=False, json_schema_extra=SENSITIVE,
+                          description="CSTA password; prefer the environment variable named by password_env")
+    user_env: str = Field("TSCONFORM_CSTA_USER", description="environment variable that gives the CSTA user")
+    password_env: str = Field("TSCONFORM_CSTA_PASSWORD",
+                              description="environment variable that gives the CSTA password")
+    tls: Tls = Field(default_factory=Tls, description="TLS files, for a cstas:// switch only")
+
+
+class Sim(Section):
+    devices: list[DN] = Field(default_factory=lambda: ["5001", "5002", "6001", "6002", "6099", "7001", "7002"],
+                              description="the devices the simulated switch configures")
+    busy: list[DN] = Field(default_factory=lambda: ["6099"], description="devices the simulated switch refuses "
+                                                                         "as hosts")
+
+
+# ---------------------------------------------------------------- the profile
+
+class Profile(Section):
+    """An ICS/PIXIT profile: the target, what it implements, and the values to test with."""
+
+    model_config = ConfigDict(title="tsconform ICS/PIXIT profile", json_schema_extra={
+        "$schema": "https://json-schema.org/draft/2020-12/schema"})
+
+    target: Target = Field(default_factory=Target, description="the T-Server and switch under test")
+    application: Application = Field(default_factory=Application, description="the T-Lib application")
+    ics: Ics = Field(default_factory=Ics, description="what the target implements")
+    pixit: Pixit = Field(default_factory=Pixit, description="the values to test with")
+    csta: Csta = Field(default_factory=Csta, description="the CSTA link behind the T-Server")
+    sim: Sim = Field(default_factory=Sim, description="the embedded simulator's switch")
+    _source: str = PrivateAttr("<defaults>")
+
+    def _cross_problems(self) -> list[Problem]:
+        """What no single key can say: the keys that must agree with each other."""
+        problems = []
+        cap = self.target.capture
+        if cap.mode == "pcap" and not cap.pcap:
+            problems.append(Problem("target.capture.pcap", cap.pcap,
+                                    "must name the capture file when target.capture.mode is pcap"))
+        tls = self.csta.tls.model_dump()
+        if any(tls.values()) and not self.switch.startswith("cstas://"):
+            problems.append(Problem("csta.tls", {k: v for k, v in tls.items() if v},
+                                    f"is for a cstas:// switch only, and target.switch is {self.switch!r}"))
+        return problems
+
+    # -------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Profile":
+    def load(cls, path: str | os.PathLike) -> Profile:
         p = Path(path)
         try:
-            raw = yaml.safe_load(p.read_text()) or {}
+            raw = yaml.safe_load(p.read_text())
         except FileNotFoundError:
-            raise ProfileError(f"profile {p}: no such file") from None
+            raise ProfileError(str(p), [Problem("", _ABSENT, "no such file")]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProfileError(str(p), [Problem("", _ABSENT, f"cannot read it: {exc}")]) from None
         except yaml.YAMLError as exc:
-            raise ProfileError(f"profile {p}: not valid YAML: {exc}") from None
-        return cls.from_dict(raw, str(p))
+            raise ProfileError(str(p), [Problem("", _ABSENT, f"not valid YAML: {exc}")]) from None
+        return cls.from_dict({} if raw is None else raw, str(p))
 
     @classmethod
-    def from_dict(cls, raw: dict, source: str = "<dict>") -> "Profile":
+    def from_dict(cls, raw: dict, source: str = "<dict>") -> Profile:
         if not isinstance(raw, dict):
-            raise ProfileError(f"profile {source}: top level must be a mapping")
-        data = _merge(copy.deepcopy(DEFAULTS), raw, source, "")
-        _validate(data, source)
-        return cls(data, source)
+            raise ProfileError(source, [Problem("", raw, "the top level must be a mapping")])
+        try:
+            profile = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ProfileError(source, [_problem(e) for e in exc.errors()]) from None
+        profile._source = source
+        problems = profile._cross_problems()
+        if problems:
+            raise ProfileError(source, problems)
+        return profile
+
+    @property
+    def source(self) -> str:
+        """The file the profile came from."""
+        return self._source
 
     def __repr__(self) -> str:  # short, and never the password
         return f"Profile({self.source!r})"
 
+    __str__ = __repr__
+
     # -------------------------------------------------------------- accessors
     def dn(self, role: str) -> str:
-        try:
-            return str(self.data["pixit"]["dns"][role])
-        except KeyError:
-            raise ProfileError(f"profile {self.source}: pixit.dns.{role} is not set") from None
+        if role not in Dns.model_fields:
+            raise ProfileError(self.source, [Problem(f"pixit.dns.{role}", _ABSENT,
+                                                     f"no such DN role; roles: {', '.join(Dns.model_fields)}")])
+        return getattr(self.pixit.dns, role)
 
     def option(self, name: str):
-        return self.data["pixit"]["options"][name]
+        return self.options()[name]
 
     def options(self) -> dict:
-        return dict(self.data["pixit"]["options"])
+        """The T-Server options by their option names (``accode-name``), a copy."""
+        return self.pixit.options.model_dump(by_alias=True)
 
     def timeout(self, name: str = "answer") -> float:
-        return float(self.data["pixit"]["timeouts"][name])
+        return float(getattr(self.pixit.timeouts, name))
 
     @property
     def features(self) -> list[str]:
-        return list(self.data["ics"]["features"])
+        return list(self.ics.features)
 
     def exclusion(self, tags) -> str | None:
         """Why the ICS excludes a scenario with these tags, or None when it applies."""
-        ics = self.data["ics"]
         for tag in tags:
-            if tag in FEATURES and tag not in ics["features"]:
+            if tag in FEATURES and tag not in self.ics.features:
                 return f"the ICS of {self.source} excludes feature {tag}"
         for row in (*SERVICES.values(), *EVENTS.values()):
             if row.req_id in tags:
                 kind = "services" if isinstance(row, Service) else "events"
-                if row.number not in ics[kind]:
+                if row.number not in getattr(self.ics, kind):
                     return f"the ICS of {self.source} excludes {kind[:-1]} {row.number} ({row.req_id})"
         return None
 
-    def with_switch(self, switch: str) -> "Profile":
-        """The same profile with target.switch replaced (validated)."""
-        raw = copy.deepcopy(self.data)
-        raw["target"]["switch"] = switch
+    def _revalidated(self, raw: dict) -> Profile:
         return Profile.from_dict(raw, self.source)
+
+    def with_switch(self, switch: str) -> Profile:
+        """The same profile with target.switch replaced (validated)."""
+        raw = self.model_dump(by_alias=True, exclude_defaults=True)
+        raw.setdefault("target", {})["switch"] = switch
+        return self._revalidated(raw)
+
+    def is_live(self, tserver: str | None = None) -> bool:
+        """Whether the DNs are on a real T-Server or switch, shared by whoever runs against it."""
+        return (tserver or self.tserver) != "sim" or self.switch not in ("sim", "local")
+
+    def for_worker(self, worker: str | None, count: int = 1, tserver: str | None = None) -> Profile:
+        """The profile a pytest-xdist worker (``gw0``, ``gw1``, ...) uses: pixit.workers[i] over pixit.dns.
+
+        A serial run (worker None) uses pixit.dns. Against a live target every worker of a
+        parallel run needs its own entry; the embedded simulator (one per worker) does not.
+
+        >>> p = Profile.from_dict({"pixit": {"workers": [{}, {"dns": {"guest": "5101"}}]}})
+        >>> p.for_worker("gw1", 2).dn("guest"), p.for_worker("gw1", 2).dn("host"), p.for_worker(None).dn("guest")
+        ('5101', '6001', '5001')
+        """
+        if worker is None:
+            return self
+        index = int(worker.removeprefix("gw"))
+        self.check_workers(count, tserver)
+        if index >= len(self.pixit.workers):
+            return self
+        raw = self.model_dump(by_alias=True, exclude_defaults=True)
+        dns = raw.setdefault("pixit", {}).setdefault("dns", {})
+        dns.update(self.pixit.workers[index].dns.model_dump(exclude_none=True))
+        return self._revalidated(raw)
+
+    def check_workers(self, count: int, tserver: str | None = None) -> None:
+        """A ProfileError when `count` parallel workers against a live target lack their own DNs."""
+        given = len(self.pixit.workers)
+        if count > 1 and self.is_live(tserver) and given < count:
+            raise ProfileError(self.source, [Problem(
+                "pixit.workers", f"{given} DN set(s)",
+                f"{count} workers against the live target {tserver or self.tserver} (switch {self.switch}) "
+                f"need one DN set each (gw0 to gw{count - 1}); give more, or run fewer workers")])
 
     @property
     def switch(self) -> str:
-        return str(self.data["target"]["switch"])
-
-    def csta_credentials(self) -> tuple[str, str] | None:
-        """(user, password) for the CSTA session, environment first; None when no user is set."""
-        c = self.data["csta"]
-        user = os.environ.get(c["user_env"]) or str(c["user"] or "")
-        password = os.environ.get(c["password_env"]) or str(c["password"] or "")
-        return (user, password) if user else None
-
-    def secrets(self) -> list[str]:
-        """The values that must never show: the application password and the CSTA password."""
-        creds = self.csta_credentials()
-        return [v for v in (self.app_password, creds[1] if creds else "") if v]
+        return self.target.switch
 
     @property
     def tserver(self) -> str:
-        return str(self.data["target"]["tserver"])
+        return self.target.tserver
 
     @property
     def app_name(self) -> str:
-        return str(self.data["application"]["name"])
+        return self.application.name
 
     @property
     def app_password(self) -> str:
-        env = self.data["application"].get("password_env")
-        return os.environ.get(env, "") if env and os.environ.get(env) else \
-            str(self.data["application"]["password"] or "")
+        return _effective(self.application, "password")
+
+    def csta_credentials(self) -> tuple[str, str] | None:
+        """(user, password) for the CSTA session, environment first; None when no user is set."""
+        user = os.environ.get(self.csta.user_env) or self.csta.user
+        return (user, _effective(self.csta, "password")) if user else None
 
 
-def _merge(base: dict, over: dict, source: str, path: str) -> dict:
-    for key, value in over.items():
-        where = f"{path}{key}"
-        if key not in base:
-            if path == "pixit.dns.":  # DN roles are open-ended
-                base[key] = value
-                continue
-            raise ProfileError(f"profile {source}: unknown key '{where}'"
-                               f" (expected one of: {', '.join(sorted(base))})")
-        if isinstance(base[key], dict):
-            if not isinstance(value, dict):
-                raise ProfileError(f"profile {source}: '{where}' must be a mapping")
-            _merge(base[key], value, source, where + ".")
-        else:
-            base[key] = value
-    return base
+# ---------------------------------------------------------------- sensitive fields
+
+def _effective(model: BaseModel, name: str) -> str:
+    """A field's value, or the environment variable its sibling ``<name>_env`` names, when set."""
+    env = getattr(model, f"{name}_env", "")
+    return (os.environ.get(env) if env else "") or str(getattr(model, name) or "")
 
 
-def _validate(data: dict, source: str) -> None:
-    def bad(key: str, why: str):
-        raise ProfileError(f"profile {source}: '{key}' {why}")
+def is_sensitive(model: type[BaseModel], name: str) -> bool:
+    extra = model.model_fields[name].json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("sensitive"))
 
-    for f in data["ics"]["features"]:
-        if f not in FEATURES:
-            bad("ics.features", f"names unknown feature {f!r} (known: {', '.join(FEATURES)})")
-    for kind, known in (("services", SERVICES), ("events", EVENTS)):
-        for n in data["ics"][kind]:
-            if n not in known:
-                bad(f"ics.{kind}", f"names {n!r}, which the catalogue does not document (known: {sorted(known)})")
-    opts = data["pixit"]["options"]
-    if opts["accode-data"] not in ACCODE_DATA:
-        bad("pixit.options.accode-data", f"must be one of {ACCODE_DATA}, not {opts['accode-data']!r}")
-    if not isinstance(opts["accode-privateservice"], bool):
-        bad("pixit.options.accode-privateservice", "must be true or false")
-    if not str(opts["accode-name"]).strip():
-        bad("pixit.options.accode-name", "must not be empty")
-    for name, value in data["pixit"]["timeouts"].items():
-        if not isinstance(value, (int, float)) or value < 0:
-            bad(f"pixit.timeouts.{name}", f"must be a non-negative number of seconds, not {value!r}")
-    if data["pixit"]["device_actions"] not in DEVICE_ACTIONS:
-        bad("pixit.device_actions", f"must be one of {DEVICE_ACTIONS}")
-    for role, dn in data["pixit"]["dns"].items():
-        if not isinstance(dn, (str, int)) or not str(dn):
-            bad(f"pixit.dns.{role}", "must be a DN string")
-    cap = data["target"]["capture"]
-    if cap["mode"] not in ("auto", "live", "recorder", "pcap", "none"):
-        bad("target.capture.mode", f"must be auto, live, recorder, pcap or none, not {cap['mode']!r}")
-    if cap["mode"] == "pcap" and not cap["pcap"]:
-        bad("target.capture.pcap", "must name the capture file when target.capture.mode is pcap")
-    sw = str(data["target"]["switch"])
-    if sw not in ("sim", "local") and not sw.startswith(("csta://", "cstas://")):
-        bad("target.switch", f"must be sim, local, csta://HOST:PORT or cstas://HOST:PORT, not {sw!r}")
-    csta = data["csta"]
-    if csta["handshake"] not in ("system-status", "start-application-session"):
-        bad("csta.handshake", f"must be system-status or start-application-session, not {csta['handshake']!r}")
-    if csta["escape_name"] not in ("Escape", "EscapeService"):
-        bad("csta.escape_name", f"must be Escape or EscapeService, not {csta['escape_name']!r}")
-    if not str(csta["namespace"]).startswith(("ed3", "ed4", "ed6", "http")):
-        bad("csta.namespace", f"must be ed3, ed4, ed6 or a namespace URI, not {csta['namespace']!r}")
-    if any(csta["tls"].values()) and not sw.startswith("cstas://"):
-        bad("csta.tls", "is set, but target.switch is not a cstas:// address")
-    ts = str(data["target"]["tserver"])
-    if ts != "sim" and not ts.startswith("tlib://"):
-        bad("target.tserver", f"must be 'sim' or tlib://HOST:PORT, not {ts!r}")
+
+def sensitive_values(model: BaseModel) -> list[str]:
+    """The values of the fields marked sensitive (environment first), which must never show.
+
+    >>> sensitive_values(Profile.from_dict({"csta": {"password": "pw-1", "password_env": ""}}))
+    ['pw-1']
+    """
+    found: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            found += sensitive_values(value)
+        elif is_sensitive(type(model), name) and _effective(model, name):
+            found.append(_effective(model, name))
+    return found
+
+
+# ---------------------------------------------------------------- error text
+
+def _problem(error: dict) -> Problem:
+    loc = tuple(error["loc"])
+    path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+    kind, value = error["type"], error.get("input", _ABSENT)
+    parent = _model_at(loc[:-1]) if loc and isinstance(loc[-1], str) else None
+    if parent and loc[-1] in parent.model_fields and is_sensitive(parent, loc[-1]):
+        value = "***"  # a secret stays out of the error too
+    if kind == "extra_forbidden":
+        allowed = f"unknown key; allowed here: {', '.join(_keys_at(loc[:-1]))}"
+    elif kind == "model_type":
+        allowed = "must be a mapping"
+    elif kind == "value_error":
+        allowed = str(error["ctx"]["error"])
+    elif kind == "literal_error":
+        allowed = f"must be one of: {error['ctx']['expected']}"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        sign = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}[kind]
+        bound = next(iter(error["ctx"].values()))
+        allowed = f"must be {sign} {bound:g}"
+    else:
+        allowed = error["msg"].replace("Input should be", "must be")
+    return Problem(path, value, allowed)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model at this location of a profile, or None where there is no model."""
+    model: typing.Any = Profile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        model = _model_of(field.annotation) if field else None
+        if model is None:
+            return None
+    return model
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the model at this location accepts (aliases, as written in the file)."""
+    model = _model_at(loc)
+    return sorted(f.alias or n for n, f in model.model_fields.items()) if model else []
+
+
+def _model_of(annotation) -> type[BaseModel] | None:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a profile file."""
+    return Profile.model_json_schema(by_alias=True)
+
+
+def schema_text() -> str:
+    """The JSON Schema as ``tsconform profile schema`` writes it (profiles/profile.schema.json)."""
+    return json.dumps(json_schema(), indent=2) + "\n"

@@ -369,8 +369,8 @@ async def serve(listen: str, profile=None, *, ready=None, **options) -> None:  #
     """Run a switch for the profile's sim devices until cancelled; ready(address) once bound."""
     from ..profile import Profile
 
-    sim = (profile or Profile.from_dict({})).data["sim"]
-    server = CstaSwitchServer(SwitchState(sim["devices"], sim["busy"]), **options)
+    sim = (profile or Profile.from_dict({})).sim
+    server = CstaSwitchServer(SwitchState(sim.devices, sim.busy), **options)
     address = await server.start(*parse_listen(listen))
     if ready:
         ready(address)

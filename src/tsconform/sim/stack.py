@@ -7,10 +7,11 @@ target.switch in the profile says what is behind the T-Server:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..capture.proxy import RecordingProxy
 from ..csta.session import Credentials
 from ..errors import TestSystemError, UsageError
-from ..profile import Profile
 from ..verdict import Inconclusive
 from . import faults as fault_registry
 from .csta_link import CstaSwitchLink, parse_url
@@ -18,6 +19,9 @@ from .csta_switch import CstaSwitchServer
 from .local_link import LocalSwitchLink
 from .switch_state import SwitchState
 from .tserver import TServer
+
+if TYPE_CHECKING:  # the profile imports the simulator's constants
+    from ..profile import Profile
 
 
 class ControlUnavailable(TestSystemError, RuntimeError):
@@ -32,20 +36,19 @@ class SimStack:
         self.profile = profile
         self.switch = profile.switch
         self.tserver_faults = names - fault_registry.SWITCH_FAULTS
-        sim = profile.data["sim"]
         self.state: SwitchState | None = None
         if self.switch in ("sim", "local"):
-            self.state = SwitchState(sim["devices"], sim["busy"], names & fault_registry.SWITCH_FAULTS)
+            self.state = SwitchState(profile.sim.devices, profile.sim.busy, names & fault_registry.SWITCH_FAULTS)
         elif names & fault_registry.SWITCH_FAULTS:
             raise UsageError(f"faults {sorted(names & fault_registry.SWITCH_FAULTS)} break the simulated "
                              f"switch, and target.switch is {self.switch}")
         creds = profile.csta_credentials()
         self.credentials = Credentials(*creds) if creds else None
-        c = profile.data["csta"]
+        c = profile.csta
         self.switch_server = CstaSwitchServer(
-            self.state, handshake=c["handshake"], namespace=c["namespace"], escape_name=c["escape_name"],
-            credentials=self.credentials, private_namespace=c["private_namespace"],
-            heartbeat=c["heartbeat"] or None) if self.switch == "sim" else None
+            self.state, handshake=c.handshake, namespace=c.namespace, escape_name=c.escape_name,
+            credentials=self.credentials, private_namespace=c.private_namespace,
+            heartbeat=c.heartbeat or None) if self.switch == "sim" else None
         self.switch_address: tuple[str, int] | None = None
         self.link = None
         self.tserver: TServer | None = None
@@ -53,13 +56,12 @@ class SimStack:
         self.proxies: list[RecordingProxy] = []
 
     def _csta_link(self, url: str) -> CstaSwitchLink:
-        c = self.profile.data["csta"]
-        tls = c["tls"]
+        c = self.profile.csta
         timeout = self.profile.timeout("answer")
         return CstaSwitchLink(
-            url, handshake=c["handshake"], namespace=c["namespace"], escape_name=c["escape_name"],
-            private_namespace=c["private_namespace"], credentials=self.credentials,
-            cafile=tls["ca"] or None, certfile=tls["cert"] or None, keyfile=tls["key"] or None,
+            url, handshake=c.handshake, namespace=c.namespace, escape_name=c.escape_name,
+            private_namespace=c.private_namespace, credentials=self.credentials,
+            cafile=c.tls.ca or None, certfile=c.tls.cert or None, keyfile=c.tls.key or None,
             connect_timeout=timeout, request_timeout=timeout * 0.75, backoff_initial=0.05, backoff_max=2.0)
 
     async def start(self, host: str = "127.0.0.1", port: int = 0, switch_host: str = "127.0.0.1",
