@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from tsconform.csta.framing import HEADER_SIZE
 from tsconform.csta.schema import SchemaModel, SchemaModelError, Schemas
 from tsconform.csta.services import ConnectionID
 from tsconform.csta.xml import APPL_SESSION, ED3, ED4, ED6, document, serialize
+from tsconform.dissect import read_capture
 
 from .test_csta_real import REAL
 
@@ -251,3 +254,46 @@ def test_the_models_are_the_expected_ones(schemas):
     assert schemas.models["ed6"].namespace == ED6 and schemas.models["appl_session"].namespace == APPL_SESSION
     raw = json.loads((MODELS / "ecma-323-ed3.model.json").read_text())
     assert raw["roots"]["CSTAErrorCode"] == "UniversalFailure"
+
+
+# ---------------------------------------------------------------- what a run puts on the wire
+RUNS = {
+    # the default dialect (ed4, system-status session start), every scenario
+    "default": ("", []),
+    # ECMA-354 session start with credentials, in ed3, the hot-desking and recording scenarios
+    "ed3-ecma354": ("csta:\n  handshake: start-application-session\n  namespace: ed3\n  user: app\n"
+                    "  password: pw-not-shown\n", ["-m", "hot_desking or call_recording"]),
+}
+
+
+def _run(tmp_path: Path, extra_profile: str, args: list[str]) -> Path:
+    captures = tmp_path / "captures"
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(f"target:\n  capture:\n    mode: recorder\n    dir: {captures}\n" + extra_profile)
+    cmd = [sys.executable, "-m", "tsconform.cli", "run", "--no-html", f"--alluredir={tmp_path / 'allure'}",
+           f"--html={tmp_path / 'html'}", f"--profile={profile}", "-n", "4", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return captures
+
+
+@needs_models
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_every_csta_pdu_of_a_run_is_schema_valid(tmp_path, schemas, run):
+    captures = _run(tmp_path, *RUNS[run])
+    pcaps = sorted(captures.rglob("*.pcap"))
+    assert pcaps, f"the run wrote no capture under {captures}"
+    seen: dict[str, int] = {}
+    invalid = []
+    for pcap in pcaps:
+        for pdu in read_capture(pcap).select(link="csta"):
+            seen[pdu.message] = seen.get(pdu.message, 0) + 1
+            invalid += [f"{pcap.name} frame {pdu.frame} {pdu.message}: {p}" for p in schemas.validate(pdu.xml.encode())]
+    assert not invalid, f"{len(invalid)} problems in the CSTA PDUs of the run:\n" + "\n".join(invalid[:20])
+    expected = {"MonitorStart", "Escape", "PrivateEvent", "RecordMessage", "RecordEvent", "Stop", "StopEvent",
+                "Suspend", "SuspendRecordEvent", "Resume", "CSTAErrorCode", "MakeCall", "DeliveredEvent"}
+    if run == "default":
+        expected |= {"SystemStatus", "SystemRegister", "AssociateData", "CallInformationEvent"}
+    else:
+        expected |= {"StartApplicationSession", "StartApplicationSessionPosResponse"}
+    assert expected <= set(seen), f"the run did not carry {sorted(expected - set(seen))}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .capture.scenario import CaptureUnavailable, ScenarioCapture
 from .checks import CheckFailed
+from .csta.devices import dn as device_dn
 from .csta.xml import APPL_SESSION, local, ns_of
 from .dissect import Pdu
 from .tlib.model import Attr, MessageType as M
@@ -31,10 +32,26 @@ def _names(message: str) -> tuple[str, ...]:
     return ESCAPE_NAMES if message in ESCAPE_NAMES else (message,)
 
 
+# Elements that hold a device identifier: compared by the DN taken from it (csta.devices), so
+# a switch's own form (N<5001>;noa=nk, 5001:CM1:10.0.0.1:0) matches the DN of the profile.
+DEVICE_FIELDS = frozenset({"deviceID", "deviceIdentifier", "deviceObject", "guest", "host"})
+
+
+def _text(p: Pdu, key: str) -> str:
+    """The element's text; for a device identifier, the DN taken from it.
+
+    >>> _text(Pdu(1, 0.0, "a:1", "b:2", "csta", "X", xml="<X><deviceID>N&lt;5001&gt;;noa=nk</deviceID></X>"),
+    ...       "deviceID")
+    '5001'
+    """
+    text = p.find_text(key) or ""
+    return device_dn(text.strip()) if key in DEVICE_FIELDS and text.strip() else text
+
+
 def _has(p: Pdu, key: str, want: str) -> bool:
     if want in (PRESENT, ABSENT):
         return bool(p.findall(key)) == (want == PRESENT)
-    return (p.find_text(key) or "").casefold() == want.casefold()
+    return _text(p, key).casefold() == want.casefold()
 
 
 def _fields(pdu: Pdu, keys) -> str:
@@ -160,7 +177,7 @@ def call_id(capture: ScenarioCapture | None, caller: str, timeout: float) -> str
     """The switch's callID for the call the caller made (from its MakeCallResponse)."""
     cap = _capture(capture, "csta")
     hit, _ = _wait(cap, lambda p: p.link == "csta" and p.message == "MakeCallResponse"
-                   and p.find_text("deviceID") == caller, timeout)
+                   and _text(p, "deviceID") == caller, timeout)
     if hit is None or not hit.find_text("callID"):
         raise Inconclusive(f"the capture does not show the switch's callID of the call made by {caller}")
     return hit.find_text("callID")

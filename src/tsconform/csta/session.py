@@ -88,11 +88,20 @@ class SessionRequest:
     protocols: tuple[str, ...]
 
 
+# Where credentials sit in applicationSpecificInfo: the project's userID and password, or a
+# vendor's login element (Avaya AES's acx:SessionLoginInfo, Eltex's ns1:SessionLoginInfo).
+LOGIN_FORMS = (("userID", "password"), ("SessionLoginInfo/userName", "SessionLoginInfo/password"))
+
+
 def parse_start_application_session(msg: CstaMessage) -> SessionRequest:
-    user = msg.get("applicationInfo/applicationSpecificInfo/userID")
+    """The application, credentials (in the project's form or a vendor's login element) and
+    requested protocol versions of a StartApplicationSession."""
     creds = None
-    if user is not None:
-        creds = Credentials(user, msg.get("applicationInfo/applicationSpecificInfo/password", "") or "")
+    for user_path, password_path in LOGIN_FORMS:
+        user = msg.get(f"applicationInfo/applicationSpecificInfo/{user_path}")
+        if user is not None:
+            creds = Credentials(user, msg.get(f"applicationInfo/applicationSpecificInfo/{password_path}", "") or "")
+            break
     versions = msg.find("requestedProtocolVersions")
     protocols = tuple((v.text or "").strip() for v in versions) if versions is not None else ()
     return SessionRequest(msg.get("applicationInfo/applicationID", "") or "", creds, protocols)

@@ -25,6 +25,8 @@ _ROOT = re.compile(
     rb"<(?:[^\s/>:!?]+:)?([^\s/>:!?]+)",
     re.S,
 )
+# In a SOAP envelope: the first element of its Body, past any comment or whitespace.
+_SOAP_BODY = re.compile(rb"<(?:[^\s/>:!?]+:)?Body\b[^>]*>(?:\s+|<!--.*?-->)*<(?:[^\s/>:!?]+:)?([^\s/>:!?]+)", re.S)
 # A plausible header anywhere in a stream: used to find the next frame after damage.
 _HEADER_AT = re.compile(rb"\x00\x00[\x00-\xff]{2}[0-9]{4}<", re.S)
 
@@ -49,10 +51,16 @@ def find_header(buf: bytes, start: int = 0) -> int:
 
 
 def root_name(xml: bytes) -> str | None:
-    """Local name of the XML document's root element, by a scan (nothing is resolved).
+    """Local name of the XML document's root element, by a scan (nothing is resolved); in a
+    SOAP envelope, the message's: the first element of its Body.
 
     >>> root_name(b'<?xml version="1.0"?><!-- hi --><csta:EscapeResponse xmlns:csta="u"/>')
     'EscapeResponse'
+    >>> root_name(b'<s:Envelope xmlns:s="u"><s:Header/><s:Body><c:MonitorStop xmlns:c="v"/></s:Body></s:Envelope>')
+    'MonitorStop'
     """
     m = _ROOT.match(xml)
+    if m and m.group(1) == b"Envelope":
+        body = _SOAP_BODY.search(xml, m.end())
+        m = body or m
     return m.group(1).decode("utf-8", "replace") if m else None

@@ -2,7 +2,8 @@
 
 ``tshark_pdus(path, tlib_ports=[...])`` lists what tshark sees, one dict per PDU in frame
 order: frame, link, message (T-Lib name, or the root element tshark's XML dissector
-found), and invoke_id (CSTA) or reference_id (T-Lib).
+found; in a SOAP envelope, the first element of its Body), and invoke_id (CSTA) or
+reference_id (T-Lib).
 """
 from __future__ import annotations
 
@@ -59,6 +60,12 @@ def tshark_pdus(path: str | os.PathLike, **ports) -> list[dict]:
     return pdus
 
 
+def _local(tag) -> str:
+    """The local name of an xml.tag field of tshark's XML dissector."""
+    qname = tag.get("showname", "").lstrip("<").split()[0].rstrip("/>")
+    return qname.rpartition(":")[2]
+
+
 def _packet_pdus(packet) -> list[dict]:
     frame = None
     out: list[dict] = []
@@ -76,9 +83,11 @@ def _packet_pdus(packet) -> list[dict]:
                         "invoke_id": inv.get("show") if inv is not None else None})
         elif name == "xml" and out and out[-1]["link"] == "csta" and out[-1]["message"] is None:
             tag = proto.find("field[@name='xml.tag']")
+            if tag is not None and _local(tag) == "Envelope":    # SOAP: the first element of its Body
+                body = next((t for t in tag.findall("field[@name='xml.tag']") if _local(t) == "Body"), None)
+                tag = body.find("field[@name='xml.tag']") if body is not None else tag
             if tag is not None:
-                qname = tag.get("showname", "").lstrip("<").split()[0].rstrip("/>")
-                out[-1]["message"] = qname.rpartition(":")[2]
+                out[-1]["message"] = _local(tag)
         elif name == "tsconform_tlib":
             msg = proto.find("field[@name='tsconform_tlib.message']")
             ref = proto.find("field[@name='tsconform_tlib.reference_id']")
