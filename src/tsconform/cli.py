@@ -169,7 +169,9 @@ def _print_problems(exc) -> None:
     if all(p.path == "" for p in exc.problems):
         console.print(f"tsconform profile check: {exc}", markup=False)
         return
-    table = Table(title=f"profile {exc.source}: {len(exc.problems)} problem(s)", title_justify="left")
+    # the headline names the file: never wrapped, so a long path stays one line to copy or grep
+    console.print(f"profile {exc.source}: {len(exc.problems)} problem(s)", markup=False, soft_wrap=True)
+    table = Table()
     for column in ("key", "value given", "allowed"):
         table.add_column(column, overflow="fold")
     for p in exc.problems:

@@ -35,7 +35,7 @@ from .csta.private import DEFAULT_PRIVATE_NAMESPACE, ESCAPE_NAMES
 from .csta.session import HANDSHAKES
 from .csta.xml import namespace_uri
 from .driver import DEVICE_ACTIONS, parse_tserver
-from .errors import TestSystemError
+from .errors import TestSystemError, UsageError
 from .sim.csta_link import parse_url
 from .spec import EVENTS, FEATURES, SERVICES, Service
 
@@ -88,14 +88,14 @@ def _tserver(value: str) -> str:
     try:
         return value if value == "sim" else parse_tserver(value) and value
     except ValueError:
-        raise ValueError("must be 'sim' or tlib://HOST:PORT") from None
+        raise UsageError("must be 'sim' or tlib://HOST:PORT") from None
 
 
 def _switch(value: str) -> str:
     try:
         return value if value in ("sim", "local") else parse_url(value) and value
     except ValueError:
-        raise ValueError("must be sim, local, csta://HOST[:PORT] or cstas://HOST[:PORT]") from None
+        raise UsageError("must be sim, local, csta://HOST[:PORT] or cstas://HOST[:PORT]") from None
 
 
 def _namespace(value: str) -> str:
@@ -105,13 +105,13 @@ def _namespace(value: str) -> str:
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise UsageError("must not be empty")
     return value
 
 
 def _hex_conn_id(value: str) -> str:
     if not re.fullmatch(r"[0-9a-fA-F]{1,16}", value):
-        raise ValueError("must be a ConnID of 1 to 16 hex digits")
+        raise UsageError("must be a ConnID of 1 to 16 hex digits")
     return value
 
 
